@@ -1,0 +1,24 @@
+package com.claudemesh.broker.db;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The claudemesh schema stores UTC in {@code timestamp without time zone} columns. Binding
+ * {@link LocalDateTime} in UTC (never {@link Timestamp}, which the driver shifts by the JVM's zone)
+ * keeps values right whatever time zone the broker's JVM runs in.
+ */
+public final class UtcTimestamps {
+
+    private UtcTimestamps() {}
+
+    public static LocalDateTime toDb(Instant instant) {
+        return instant == null ? null : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    public static Instant fromDb(LocalDateTime value) {
+        return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,125 @@
+package com.claudemesh.broker.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code broker_*} series of PROTOCOL A.12. Existing Grafana dashboards query these exact names
+ * and label keys, so every series exists (at 0) from start-up, including one row per known label
+ * value.
+ */
+@Component
+public class BrokerMetrics {
+
+    static final List<String> CONNECTION_REJECT_REASONS =
+            List.of("malformed", "capacity", "timestamp_skew", "bad_signature", "unauthorized", "hello_timeout");
+    static final List<String> PRIORITIES = List.of("now", "next", "low");
+    static final List<String> MESSAGE_REJECT_REASONS =
+            List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
+
+    private final MeterRegistry registry;
+    private final Counter connections;
+    private final Counter ttlSweeps;
+    private final Counter hookRequests;
+    private final Counter hookRateLimited;
+    private final AtomicLong activeConnections = new AtomicLong();
+    private final AtomicLong queueDepth = new AtomicLong();
+    private final Map<String, Counter> connectionRejects = new ConcurrentHashMap<>();
+    private final Map<String, Counter> routed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> messageRejects = new ConcurrentHashMap<>();
+
+    BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        connections = Counter.builder("broker.connections")
+                .description("WebSocket connections accepted")
+                .register(registry);
+        ttlSweeps = Counter.builder("broker.ttl.sweeps")
+                .description("Runs of the working-status TTL sweep")
+                .register(registry);
+        hookRequests = Counter.builder("broker.hook.requests")
+                .description("POST /hook/set-status requests")
+                .register(registry);
+        hookRateLimited = Counter.builder("broker.hook.requests.rate.limited")
+                .description("POST /hook/set-status requests refused by the rate limit")
+                .register(registry);
+        Gauge.builder("broker.connections.active", activeConnections, AtomicLong::get)
+                .description("Authenticated WebSocket sessions open now")
+                .register(registry);
+        Gauge.builder("broker.queue.depth", queueDepth, AtomicLong::get)
+                .description("Deliveries waiting for their recipient")
+                .register(registry);
+        CONNECTION_REJECT_REASONS.forEach(this::connectionRejectCounter);
+        PRIORITIES.forEach(this::routedCounter);
+        MESSAGE_REJECT_REASONS.forEach(this::messageRejectCounter);
+    }
+
+    public void connectionOpened() {
+        connections.increment();
+        activeConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        activeConnections.decrementAndGet();
+    }
+
+    public void connectionRejected(String reason) {
+        connectionRejectCounter(reason).increment();
+    }
+
+    public void messageRouted(String priority) {
+        routedCounter(priority).increment();
+    }
+
+    public void messageRejected(String reason) {
+        messageRejectCounter(reason).increment();
+    }
+
+    public void queueDepth(long pendingDeliveries) {
+        queueDepth.set(pendingDeliveries);
+    }
+
+    public void ttlSweepRan() {
+        ttlSweeps.increment();
+    }
+
+    public void hookRequest() {
+        hookRequests.increment();
+    }
+
+    public void hookRateLimited() {
+        hookRateLimited.increment();
+    }
+
+    private Counter connectionRejectCounter(String reason) {
+        return connectionRejects.computeIfAbsent(
+                reason,
+                r -> Counter.builder("broker.connections.rejected")
+                        .description("WebSocket connections refused, by reason")
+                        .tag("reason", r)
+                        .register(registry));
+    }
+
+    private Counter routedCounter(String priority) {
+        return routed.computeIfAbsent(
+                priority,
+                p -> Counter.builder("broker.messages.routed")
+                        .description("Envelopes accepted and queued, by priority")
+                        .tag("priority", p)
+                        .register(registry));
+    }
+
+    private Counter messageRejectCounter(String reason) {
+        return messageRejects.computeIfAbsent(
+                reason,
+                r -> Counter.builder("broker.messages.rejected")
+                        .description("Sends refused, by reason")
+                        .tag("reason", r)
+                        .register(registry));
+    }
+}
