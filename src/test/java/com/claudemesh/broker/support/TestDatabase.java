@@ -23,6 +23,12 @@ public final class TestDatabase {
             return DriverManager.getConnection(jdbcUrl, username, password);
         }
 
+        public String databaseName() {
+            int slash = jdbcUrl.lastIndexOf('/');
+            int query = jdbcUrl.indexOf('?', slash);
+            return query < 0 ? jdbcUrl.substring(slash + 1) : jdbcUrl.substring(slash + 1, query);
+        }
+
         /** The same server, another database. */
         public Endpoint withDatabase(String database) {
             int slash = jdbcUrl.lastIndexOf('/');
@@ -43,10 +49,13 @@ public final class TestDatabase {
         return shared;
     }
 
-    /** A new, empty database on the shared server, for tests that need their own schema history. */
+    /**
+     * A new, empty database on the shared server, for tests that need their own schema history. Its
+     * name starts with the shared database's name, so CI drops exactly the databases of its own run.
+     */
     public static Endpoint createDatabase(String prefix) {
-        String name =
-                prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name = shared().databaseName() + "_" + prefix + "_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (java.sql.Connection c = shared().open();
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
