@@ -90,7 +90,9 @@ class JsonlInference {
 
     private Status verdict(String cwd, Instant now) {
         Verdict cached = verdicts.get(cwd);
-        if (cached != null && !now.isBefore(cached.at()) && now.isBefore(cached.at().plus(REFRESH_EVERY))) {
+        if (cached != null
+                && !now.isBefore(cached.at())
+                && now.isBefore(cached.at().plus(REFRESH_EVERY))) {
             return cached.status();
         }
         Status status = transcripts.infer(cwd, now, statusTtl);
