@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -119,7 +120,7 @@ abstract class PresenceTestSupport extends BrokerIntegrationTest {
     }
 
     static Instant instant(Object timestamp) {
-        return fromDb((LocalDateTime) timestamp);
+        return fromDb(timestamp instanceof Timestamp ts ? ts.toLocalDateTime() : (LocalDateTime) timestamp);
     }
 
     List<PresenceStatusChanged> eventsFor(String presenceId) {
