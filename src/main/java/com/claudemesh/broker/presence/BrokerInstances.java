@@ -17,12 +17,13 @@ class BrokerInstances {
     }
 
     /** Inserts or revives the row; true when it did not exist (first start, or reaped meanwhile). */
-    boolean register(BrokerInstance instance, Instant now) {
+    boolean register(BrokerInstance instance, Integer port, Instant now) {
         return jdbc.sql("""
-                        INSERT INTO mesh.broker_instance (id, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?)
+                        INSERT INTO mesh.broker_instance (id, host, port, started_at, heartbeat_at)
+                        VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO NOTHING
                         """)
-                        .params(instance.id(), instance.host(), toDb(now), toDb(now))
+                        .params(instance.id(), instance.host(), port, toDb(now), toDb(now))
                         .update()
                 == 1;
     }
@@ -42,15 +43,18 @@ class BrokerInstances {
     }
 
     /**
-     * Deletes the rows of instances whose heartbeat is older than {@code deadBefore} and closes their
+     * Deletes the rows of instances whose heartbeat is older than {@code deadBefore} or that claim
+     * {@code self}'s host and port (a crashed predecessor: the port is bound by {@code self} now),
+     * and closes their
      * presences at their last ping, together with live presences whose owner row is missing and
      * ownerless presences (older brokers) silent since {@code ownerlessSilentBefore}. Never touches
      * {@code self}. Returns the number of presences closed.
      */
-    int reapDead(BrokerInstance self, Instant deadBefore, Instant ownerlessSilentBefore) {
+    int reapDead(BrokerInstance self, Integer port, Instant deadBefore, Instant ownerlessSilentBefore) {
         return jdbc.sql("""
                         WITH dead AS (
-                            DELETE FROM mesh.broker_instance WHERE id <> :self AND heartbeat_at < :deadBefore
+                            DELETE FROM mesh.broker_instance
+                             WHERE id <> :self AND (heartbeat_at < :deadBefore OR (host = :host AND port = :port))
                             RETURNING id
                         )
                         UPDATE mesh.presence p SET disconnected_at = p.last_ping_at
@@ -62,6 +66,8 @@ class BrokerInstances {
                                                          WHERE i.id = p.broker_instance_id))))
                         """)
                 .param("self", self.id())
+                .param("host", self.host())
+                .param("port", port)
                 .param("deadBefore", toDb(deadBefore))
                 .param("ownerlessSilentBefore", toDb(ownerlessSilentBefore))
                 .update();

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -38,6 +39,7 @@ class InstanceLifecycle implements ShutdownStep {
     private final PresenceRows rows;
     private final LocalPresences local;
     private final Clock clock;
+    private volatile Integer port;
     private volatile boolean registered;
     private volatile boolean released;
 
@@ -52,6 +54,14 @@ class InstanceLifecycle implements ShutdownStep {
 
     String instanceId() {
         return self.id();
+    }
+
+    /** The port tells a crashed predecessor on this host apart from a live neighbour. */
+    @EventListener
+    void onWebServerStarted(WebServerInitializedEvent event) {
+        if (event.getApplicationContext().getServerNamespace() == null) {
+            port = event.getWebServer().getPort();
+        }
     }
 
     @EventListener(SchemaReadyEvent.class)
@@ -101,7 +111,7 @@ class InstanceLifecycle implements ShutdownStep {
     /** Closes the presences that crashed instances left open; returns how many. */
     int reapDead() {
         Instant now = clock.instant();
-        int closed = instances.reapDead(self, now.minus(DEAD_AFTER), now.minus(OWNERLESS_SILENT_AFTER));
+        int closed = instances.reapDead(self, port, now.minus(DEAD_AFTER), now.minus(OWNERLESS_SILENT_AFTER));
         if (closed > 0) {
             log.info("Closed {} presence(s) left open by broker instances that stopped", closed);
         }
@@ -125,7 +135,7 @@ class InstanceLifecycle implements ShutdownStep {
         if (released) {
             return;
         }
-        if (instances.register(self, clock.instant()) && registered) {
+        if (instances.register(self, port, clock.instant()) && registered) {
             int reopened = rows.reopen(self.id(), local.openIds());
             log.warn("Broker instance {} had been taken for dead; reopened {} presence(s)", self.id(), reopened);
         }

@@ -76,6 +76,20 @@ class InstanceLifecycleTest extends PresenceTestSupport {
     }
 
     @Test
+    void crashRecovery_aPredecessorOnThisHostAndPortIsDeadAtOnce() {
+        instanceRow(dead, self.host(), port, now);
+        instanceRow(alive, self.host(), port + 1, now);
+        String ofPredecessor = insertPresence(1, cwd("a"), "idle", "jsonl", now, now, dead);
+        String ofNeighbour = insertPresence(2, cwd("b"), "idle", "jsonl", now, now, alive);
+
+        lifecycle.reapDead();
+
+        assertThat(row(ofPredecessor).get("disconnected_at")).isNotNull();
+        assertThat(row(ofNeighbour).get("disconnected_at")).isNull();
+        assertThat(instanceIds()).doesNotContain(dead).contains(alive);
+    }
+
+    @Test
     void crashRecovery_presencesWithoutOwnerAreClosedOnlyWhenSilent() {
         Instant silent = now.minus(InstanceLifecycle.OWNERLESS_SILENT_AFTER).minusSeconds(1);
         Instant recent = now.minusSeconds(20);
@@ -146,9 +160,15 @@ class InstanceLifecycleTest extends PresenceTestSupport {
     }
 
     private void instanceRow(String id, Instant heartbeat) {
+        instanceRow(id, "h", null, heartbeat);
+    }
+
+    private void instanceRow(String id, String host, Integer port, Instant heartbeat) {
         jdbc.update(
-                "INSERT INTO mesh.broker_instance (id, host, started_at, heartbeat_at) VALUES (?, 'h', ?, ?)",
+                "INSERT INTO mesh.broker_instance (id, host, port, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
                 id,
+                host,
+                port,
                 toDb(heartbeat),
                 toDb(heartbeat));
     }
