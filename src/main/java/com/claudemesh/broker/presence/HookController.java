@@ -7,9 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
@@ -19,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** {@code POST /hook/set-status} (PROTOCOL A.9), called by Claude Code hook scripts on every turn. */
 @RestController
 class HookController {
+
+    private static final Logger log = LoggerFactory.getLogger(HookController.class);
 
     private final HookStatuses hooks;
     private final HookRateLimiter rateLimiter;
@@ -65,6 +71,13 @@ class HookController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(reply);
     }
 
+    /** Hook scripts parse the body whatever the status; a database outage is no exception to that. */
+    @ExceptionHandler(DataAccessException.class)
+    ResponseEntity<Map<String, Object>> databaseUnavailable(DataAccessException e) {
+        log.warn("Hook status not stored: {}", e.getMessage());
+        return error(HttpStatus.SERVICE_UNAVAILABLE, "database unavailable");
+    }
+
     /** The body, or null when it is larger than MAX_MESSAGE_BYTES; never reads more than one byte past it. */
     private byte[] readAtMost(HttpServletRequest request) throws IOException {
         if (request.getContentLengthLong() > maxBytes) {
@@ -102,6 +115,9 @@ class HookController {
             JsonNode status = body.get("status");
             if (cwd == null || !cwd.isString() || cwd.asString().isEmpty() || status == null || !status.isString()) {
                 throw new Invalid("cwd and status required");
+            }
+            if (cwd.asString().indexOf('\0') >= 0) {
+                throw new Invalid("cwd must not contain NUL characters"); // PostgreSQL text cannot hold them
             }
             Status parsed = Status.fromWire(status.asString())
                     .orElseThrow(() -> new Invalid("status must be one of idle, working, dnd"));

@@ -60,6 +60,24 @@ class HookEndpointTest extends PresenceTestSupport {
     }
 
     @Test
+    void a9_aCwdWithANulCharacterIs400() throws Exception {
+        assertReply(
+                post("{\"cwd\":\"/a\\u0000b\",\"status\":\"idle\"}"),
+                400,
+                "{\"ok\":false,\"error\":\"cwd must not contain NUL characters\"}");
+    }
+
+    @Test
+    void aDatabaseFailureIsAJson503() throws Exception {
+        jdbc.execute("ALTER TABLE mesh.pending_status RENAME TO pending_status_away");
+        try {
+            assertReply(post(hook(cwd("down"), 1, "idle")), 503, "{\"ok\":false,\"error\":\"database unavailable\"}");
+        } finally {
+            jdbc.execute("ALTER TABLE mesh.pending_status_away RENAME TO pending_status");
+        }
+    }
+
+    @Test
     void a9_aBodyOverMaxMessageBytesIs413() throws Exception {
         String big = "{\"cwd\":\"" + "a".repeat(properties.maxMessageBytes()) + "\",\"status\":\"idle\"}";
 
