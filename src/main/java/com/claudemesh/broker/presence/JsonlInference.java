@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A.8 JSONL inference, run by a scheduled job and never on a hello or a push: for live presences
- * without a fresh hook or manual status, the transcript's verdict is written with source {@code
+ * A.8 JSONL inference, run by a scheduled job and never on a hello or a push: for this instance's
+ * live presences without a fresh hook or manual status, the transcript's verdict is written with source {@code
  * jsonl} through the rule. Verdicts are cached per cwd for {@link #REFRESH_EVERY}. When
  * CLAUDE_PROJECTS_DIR does not exist the broker does not run beside its peers and infers nothing.
  */
@@ -33,6 +33,7 @@ class JsonlInference {
     private record Verdict(Status status, Instant at) {}
 
     private final Transcripts transcripts;
+    private final BrokerInstance self;
     private final PresenceRows rows;
     private final StatusWriter writer;
     private final StatusRule rule;
@@ -44,11 +45,13 @@ class JsonlInference {
     JsonlInference(
             BrokerProperties properties,
             JsonMapper json,
+            BrokerInstance self,
             PresenceRows rows,
             StatusWriter writer,
             StatusRule rule,
             Clock clock) {
         this.transcripts = new Transcripts(properties.claudeProjectsDir(), json);
+        this.self = self;
         this.rows = rows;
         this.writer = writer;
         this.rule = rule;
@@ -64,7 +67,7 @@ class JsonlInference {
             return 0;
         }
         Instant now = clock.instant();
-        List<PresenceRows.Candidate> candidates = rows.inferenceCandidates(now.minus(freshWindow));
+        List<PresenceRows.Candidate> candidates = rows.inferenceCandidates(self.id(), now.minus(freshWindow));
         Set<String> cwds = new HashSet<>();
         int changed = 0;
         for (PresenceRows.Candidate candidate : candidates) {

@@ -142,16 +142,18 @@ class PresenceRows {
     }
 
     /**
-     * Live presences a transcript may speak for: not dnd (jsonl never leaves it) and not holding a
-     * hook or manual status younger than {@code freshSince}.
+     * Live presences of this broker instance a transcript may speak for: not dnd (jsonl never leaves
+     * it) and not holding a hook or manual status younger than {@code freshSince}. Only this
+     * instance's: the transcripts are on the machine of the broker its peers connect to, and two
+     * brokers reading different disks must not overwrite each other's verdicts.
      */
-    List<Candidate> inferenceCandidates(Instant freshSince) {
+    List<Candidate> inferenceCandidates(String brokerInstanceId, Instant freshSince) {
         return jdbc.sql("SELECT id, cwd, " + STATE_COLUMNS + """
                          FROM mesh.presence
-                        WHERE disconnected_at IS NULL AND status <> 'dnd'
+                        WHERE broker_instance_id = ? AND disconnected_at IS NULL AND status <> 'dnd'
                           AND NOT (status_source IN ('hook', 'manual') AND status_updated_at >= ?)
                         """)
-                .param(toDb(freshSince))
+                .params(brokerInstanceId, toDb(freshSince))
                 .query(CANDIDATE)
                 .list();
     }

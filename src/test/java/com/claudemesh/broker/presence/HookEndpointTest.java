@@ -68,6 +68,37 @@ class HookEndpointTest extends PresenceTestSupport {
     }
 
     @Test
+    void a9_aCwdLongerThanAnIndexKeyIs400() throws Exception {
+        String cwd = "/" + "x".repeat(HookController.HookRequest.MAX_CWD_BYTES);
+
+        assertReply(post(hook(cwd, 1, "idle")), 400, "{\"ok\":false,\"error\":\"cwd must be at most 2048 bytes\"}");
+    }
+
+    @Test
+    void a9_aFormEncodedContentTypeIsReadAsJsonAnyway() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise.
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri("/hook/set-status"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(hook(cwd("curl"), 1, "idle")))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertReply(response, 200, "{\"ok\":true,\"pending\":true}");
+    }
+
+    @Test
+    void a9_theBucketCountIsBounded() {
+        for (int i = 0; i <= HookRateLimiter.MAX_BUCKETS; i++) {
+            rateLimiter.tryAcquire(i, cwd("many"));
+        }
+
+        assertThat(rateLimiter.size()).isEqualTo(HookRateLimiter.MAX_BUCKETS);
+        clock.advance(Duration.ofMinutes(2));
+        rateLimiter.evictIdle();
+    }
+
+    @Test
     void aDatabaseFailureIsAJson503() throws Exception {
         jdbc.execute("ALTER TABLE mesh.pending_status RENAME TO pending_status_away");
         try {

@@ -87,6 +87,18 @@ class JsonlInferenceTest extends PresenceTestSupport {
     }
 
     @Test
+    void presencesOfOtherBrokerInstancesAreLeftToThem() throws IOException {
+        String cwd = cwd("elsewhere");
+        Instant now = clock.instant();
+        String presence = insertPresence(1, cwd, "idle", "jsonl", now, now, "another-instance");
+        transcript(Transcripts.folderCandidates(cwd).getFirst(), TranscriptsTest.TOOL_USE);
+
+        inference.inferLivePresences();
+
+        assertThat(statusOf(presence)).isEqualTo("idle/jsonl");
+    }
+
+    @Test
     void a8_inferenceNeverLeavesDnd() throws IOException {
         String cwd = cwd("dnd");
         Instant old = clock.instant().minusSeconds(600);
