@@ -23,8 +23,7 @@ import org.springframework.stereotype.Component;
 @Component
 class InstanceLifecycle implements ShutdownStep {
 
-    static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(10);
-    /** Three missed heartbeats: long enough for a slow database, short enough for a restart. */
+    /** Three missed heartbeats (one every 10 s): long enough for a slow database, short enough for a crash. */
     static final Duration DEAD_AFTER = Duration.ofSeconds(30);
     /**
      * Presences without an owner come from a broker that predates instance identity; such a broker
