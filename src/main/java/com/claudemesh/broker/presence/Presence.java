@@ -12,4 +12,9 @@ public record Presence(
         Status status,
         StatusSource source,
         Instant statusUpdatedAt,
-        Instant connectedAt) {}
+        Instant connectedAt) {
+
+    Presence withState(Status newStatus, StatusSource newSource, Instant updatedAt) {
+        return new Presence(id, memberId, sessionId, pid, cwd, newStatus, newSource, updatedAt, connectedAt);
+    }
+}

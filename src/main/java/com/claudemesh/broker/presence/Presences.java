@@ -1,60 +1,97 @@
 package com.claudemesh.broker.presence;
 
-import static com.claudemesh.broker.db.UtcTimestamps.toDb;
-
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
-/** Presence rows of live sessions: opened at hello, refreshed by traffic, closed on every close path. */
+/**
+ * Presence rows of live sessions: opened at hello, refreshed by traffic, closed on every close path,
+ * and the session's own {@code set_status}. Status changes are announced with {@link
+ * PresenceStatusChanged} after commit (PROTOCOL A.6, A.8).
+ */
 @Service
 public class Presences {
 
-    private final JdbcTemplate jdbc;
+    private final PresenceRows rows;
+    private final PendingStatuses pending;
+    private final StatusWriter writer;
+    private final LocalPresences local;
+    private final InstanceLifecycle instance;
+    private final TransactionTemplate tx;
     private final Clock clock;
-    private final ApplicationEventPublisher events;
 
-    Presences(JdbcTemplate jdbc, Clock clock, ApplicationEventPublisher events) {
-        this.jdbc = jdbc;
+    Presences(
+            PresenceRows rows,
+            PendingStatuses pending,
+            StatusWriter writer,
+            LocalPresences local,
+            InstanceLifecycle instance,
+            TransactionTemplate tx,
+            Clock clock) {
+        this.rows = rows;
+        this.pending = pending;
+        this.writer = writer;
+        this.local = local;
+        this.instance = instance;
+        this.tx = tx;
         this.clock = clock;
-        this.events = events;
     }
 
-    /** Creates the presence of a session that passed hello: {@code idle} from {@code jsonl} (A.3). */
+    /**
+     * Creates the presence of a session that passed hello: {@code idle} from {@code jsonl}, then the
+     * newest pending hook status of the same (pid, cwd) younger than 10 s is applied with source
+     * {@code hook} (A.3, A.9). The result carries the status the session starts with.
+     */
     public Presence open(String memberId, String sessionId, int pid, String cwd) {
+        instance.ensureRegistered();
         Instant now = clock.instant();
-        String id = UUID.randomUUID().toString();
-        jdbc.update("""
-                INSERT INTO mesh.presence (id, member_id, session_id, pid, cwd, status, status_source,
-                                           status_updated_at, connected_at, last_ping_at)
-                VALUES (?, ?, ?, ?, ?, 'idle', 'jsonl', ?, ?, ?)
-                """, id, memberId, sessionId, pid, cwd, toDb(now), toDb(now), toDb(now));
-        return new Presence(id, memberId, sessionId, pid, cwd, Status.IDLE, StatusSource.JSONL, now, now);
+        Presence fresh = new Presence(
+                UUID.randomUUID().toString(), memberId, sessionId, pid, cwd, Status.IDLE, StatusSource.JSONL, now, now);
+        Presence opened = tx.execute(transaction -> {
+            rows.lockCwd(cwd);
+            rows.insert(fresh, instance.instanceId());
+            return pending.takeNewest(pid, cwd, now)
+                    .flatMap(hook -> writer.writeLocked(
+                            new PresenceRows.Locked(fresh.id(), memberId, stateOf(fresh)),
+                            hook.status(),
+                            StatusSource.HOOK,
+                            hook.createdAt()))
+                    .map(state -> fresh.withState(state.status(), state.source(), state.updatedAt()))
+                    .orElse(fresh);
+        });
+        local.opened(opened.id());
+        return opened;
     }
 
-    /** A pong or any frame arrived: the session is alive. */
+    /** A pong or any frame arrived: the session is alive. Memory only; written in batches. */
     public void touch(String presenceId) {
-        jdbc.update("UPDATE mesh.presence SET last_ping_at = ? WHERE id = ?", toDb(clock.instant()), presenceId);
+        local.touched(presenceId, clock.instant());
     }
 
+    /** Sets {@code disconnected_at}; a presence already closed stays as it is. */
     public void close(String presenceId) {
-        jdbc.update(
-                "UPDATE mesh.presence SET disconnected_at = ? WHERE id = ? AND disconnected_at IS NULL",
-                toDb(clock.instant()),
-                presenceId);
+        Instant lastPing = local.closed(presenceId);
+        rows.close(presenceId, clock.instant(), lastPing);
     }
 
-    /** {@code set_status} from the session itself, source {@code manual} (A.8). */
+    /** {@code set_status} from the session itself, source {@code manual}, the only way out of dnd (A.8). */
     public void setManualStatus(String presenceId, String memberId, Status status) {
-        jdbc.update(
-                "UPDATE mesh.presence SET status = ?::mesh.presence_status, status_source = 'manual',"
-                        + " status_updated_at = ? WHERE id = ?",
-                status.wire(),
-                toDb(clock.instant()),
-                presenceId);
-        events.publishEvent(new PresenceStatusChanged(presenceId, memberId, status));
+        writer.write(
+                presenceId,
+                status,
+                StatusSource.MANUAL,
+                locked -> locked.memberId().equals(memberId));
+    }
+
+    /** The presence as stored, while it is live. */
+    public Optional<Presence> findLive(String presenceId) {
+        return rows.findLive(presenceId);
+    }
+
+    private static StatusRule.State stateOf(Presence presence) {
+        return new StatusRule.State(presence.status(), presence.source(), presence.statusUpdatedAt());
     }
 }
