@@ -1,5 +1,6 @@
 package com.claudemesh.broker.invite;
 
+import com.claudemesh.broker.mesh.LoggableFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -15,9 +16,7 @@ class JoinErrorHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<JoinReply> unexpected(Exception e) {
-        log.atError()
-                .addKeyValue("route", "/join")
-                .log("Join failed: {}: {}", e.getClass().getSimpleName(), e.getMessage());
+        log.atError().addKeyValue("route", "/join").log("Join failed: {}", LoggableFailure.describe(e));
         return JoinController.reply(HttpStatus.INTERNAL_SERVER_ERROR, JoinReply.error("internal_error"));
     }
 }

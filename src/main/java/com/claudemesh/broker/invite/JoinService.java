@@ -4,6 +4,7 @@ import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
 import com.claudemesh.broker.mesh.JoinableMesh;
+import com.claudemesh.broker.mesh.LoggableFailure;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
 import com.claudemesh.broker.mesh.MemberEnrolment;
@@ -142,7 +143,7 @@ class JoinService {
             log.atWarn()
                     .addKeyValue("mesh_id", invite.meshId())
                     .addKeyValue("route", "/join")
-                    .log("Member insert failed: {}", e.getMostSpecificCause().getMessage());
+                    .log("Member insert failed: {}", LoggableFailure.describe(e));
             return Outcome.refused("member_insert_failed");
         }
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.mesh;
 
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -43,9 +44,7 @@ class AdminProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
-        log.atError()
-                .addKeyValue("route", "/api")
-                .log("Admin API request failed: {}: {}", e.getClass().getSimpleName(), e.getMessage());
+        log.atError().addKeyValue("route", "/api").log("Admin API request failed: {}", LoggableFailure.describe(e));
         return ResponseEntity.internalServerError()
                 .body(problem(
                         HttpStatus.INTERNAL_SERVER_ERROR,
@@ -75,6 +74,6 @@ class AdminProblemHandler extends ResponseEntityExceptionHandler {
 
     private static String codeOf(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "http_" + status.value() : known.name().toLowerCase(java.util.Locale.ROOT);
+        return known == null ? "http_" + status.value() : known.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,6 +1,7 @@
 package com.claudemesh.broker.mesh;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
@@ -19,7 +20,7 @@ public class MemberEnrolment {
     /** Inserts a member with a lowercase pubkey and returns its new id. */
     public String enrol(String meshId, String pubkeyHex, String displayName, String role) {
         String id = UUID.randomUUID().toString();
-        members.insert(id, meshId, pubkeyHex.toLowerCase(java.util.Locale.ROOT), displayName, role, clock.instant());
+        members.insert(id, meshId, pubkeyHex.toLowerCase(Locale.ROOT), displayName, role, clock.instant());
         return id;
     }
 }
