@@ -36,6 +36,12 @@ class AdminProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(e.status()).body(problem(e.status(), e.code(), e.getMessage()));
     }
 
+    @ExceptionHandler(OwnerKeysLockedException.class)
+    ResponseEntity<ProblemDetail> keysLocked(OwnerKeysLockedException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "owner_keys_locked", e.getMessage()));
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e) {
         return ResponseEntity.badRequest()

@@ -40,13 +40,13 @@ class KeyEncryptionCheck {
                         + " this database are encrypted: set it to the key they were encrypted with");
             }
             log.warn("BROKER_KEY_ENCRYPTION_KEY is not set: mesh owner secret keys are stored in plaintext");
+            cipher.markVerified();
             return;
         }
         boolean matches = checkValue
                 .map(cipher::opensCheckValue)
                 .orElseGet(() -> sealedRow
-                        .map(row -> cipher.reveal(row.meshId(), row.storedSecretKey())
-                                .isPresent())
+                        .map(row -> cipher.opens(row.meshId(), row.storedSecretKey()))
                         .orElse(true));
         if (!matches) {
             throw new InvalidConfigurationException("BROKER_KEY_ENCRYPTION_KEY does not match the key the owner keys"
@@ -55,6 +55,7 @@ class KeyEncryptionCheck {
         if (checkValue.isEmpty()) {
             meshes.storeKeyEncryptionCheckValue(cipher.sealCheckValue(), clock.instant());
         }
+        cipher.markVerified();
         log.info("Mesh owner secret keys are encrypted at rest (BROKER_KEY_ENCRYPTION_KEY verified)");
     }
 }

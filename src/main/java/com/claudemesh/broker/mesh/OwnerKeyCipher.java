@@ -25,6 +25,7 @@ class OwnerKeyCipher {
 
     private final Aead aead;
     private final byte[] key;
+    private volatile boolean verified;
 
     OwnerKeyCipher(Aead aead, BrokerProperties properties) {
         this.aead = aead;
@@ -36,12 +37,28 @@ class OwnerKeyCipher {
         return key != null;
     }
 
+    /**
+     * Unlocks the cipher once {@link KeyEncryptionCheck} proved the configured key (or its absence)
+     * fits the database. Until then nothing is sealed or opened: when the database was down at
+     * start-up the check runs late, and a wrong key must not seal new rows in the meantime.
+     */
+    void markVerified() {
+        verified = true;
+    }
+
+    private void requireVerified() {
+        if (!verified) {
+            throw new OwnerKeysLockedException();
+        }
+    }
+
     static boolean isSealed(String stored) {
         return stored != null && stored.startsWith(PREFIX);
     }
 
     /** The value to store for {@code secretKeyHex}: sealed when a key is configured, else as is. */
     String protect(String meshId, String secretKeyHex) {
+        requireVerified();
         if (key == null) {
             return secretKeyHex;
         }
@@ -51,10 +68,16 @@ class OwnerKeyCipher {
 
     /** The secret key hex of a stored value, or empty when it is sealed and cannot be opened here. */
     Optional<String> reveal(String meshId, String stored) {
+        requireVerified();
         if (!isSealed(stored)) {
             return Optional.ofNullable(stored);
         }
         return open(stored, context(meshId)).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** Whether the configured key opens this sealed value of {@code meshId}; usable before verification. */
+    boolean opens(String meshId, String stored) {
+        return open(stored, context(meshId)).isPresent();
     }
 
     String sealCheckValue() {

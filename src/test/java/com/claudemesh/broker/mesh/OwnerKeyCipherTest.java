@@ -43,7 +43,17 @@ class OwnerKeyCipherTest {
     }
 
     private static OwnerKeyCipher cipher(String key) {
-        return new OwnerKeyCipher(new Aead(Vectors.sodium()), properties(key));
+        OwnerKeyCipher cipher = new OwnerKeyCipher(new Aead(Vectors.sodium()), properties(key));
+        cipher.markVerified();
+        return cipher;
+    }
+
+    @Test
+    void nothingIsSealedOrOpenedBeforeTheStartUpCheckPassed() {
+        OwnerKeyCipher unchecked = new OwnerKeyCipher(new Aead(Vectors.sodium()), properties(KEY_HEX));
+
+        assertThatThrownBy(() -> unchecked.protect("mesh-1", SECRET)).isInstanceOf(OwnerKeysLockedException.class);
+        assertThatThrownBy(() -> unchecked.reveal("mesh-1", SECRET)).isInstanceOf(OwnerKeysLockedException.class);
     }
 
     @Test
