@@ -52,8 +52,8 @@ class JoinController {
         } catch (JacksonException e) {
             return reply(HttpStatus.BAD_REQUEST, JoinReply.error("body must be a JSON object"));
         }
-        JoinService.Outcome outcome = joins.join(node);
-        return reply(outcome.reply().ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST, outcome.reply());
+        JoinReply outcome = joins.join(node);
+        return reply(outcome.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST, outcome);
     }
 
     @RequestMapping("/join")

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
@@ -29,14 +30,6 @@ class JoinService {
     static final String BAD_PUBKEY = "peer_pubkey must be 64 hex chars (32 bytes)";
 
     private static final Logger log = LoggerFactory.getLogger(JoinService.class);
-
-    /** The outcome: {@code reply} is the body, always answered 200 on success and 400 on a refusal. */
-    record Outcome(JoinReply reply) {
-
-        static Outcome refused(String code) {
-            return new Outcome(JoinReply.error(code));
-        }
-    }
 
     private final Meshes meshes;
     private final MemberDirectory directory;
@@ -66,7 +59,8 @@ class JoinService {
         this.clock = clock;
     }
 
-    Outcome join(JsonNode body) {
+    /** The reply to a parsed request body: {@code ok} on success, else the first failing check's code. */
+    JoinReply join(JsonNode body) {
         String token = nonEmptyText(body, "invite_token");
         JsonNode payload = body == null ? null : body.get("invite_payload");
         JsonNode pubkeyNode = body == null ? null : body.get("peer_pubkey");
@@ -78,10 +72,10 @@ class JoinService {
                 || pubkeyNode.isNull()
                 || (pubkeyNode.isString() && pubkeyNode.asString().isEmpty())
                 || displayName == null) {
-            return Outcome.refused(FIELDS_REQUIRED);
+            return JoinReply.error(FIELDS_REQUIRED);
         }
         if (!pubkeyNode.isString() || !Hex.isHex(pubkeyNode.asString(), Ed25519.PUBLIC_KEY_HEX)) {
-            return Outcome.refused(BAD_PUBKEY);
+            return JoinReply.error(BAD_PUBKEY);
         }
         String pubkey = Hex.normalize(pubkeyNode.asString());
 
@@ -89,51 +83,47 @@ class JoinService {
         String signature = textOf(payload.get("signature")).orElse(null);
         String payloadOwner = textOf(payload.get("owner_pubkey")).orElse(null);
         if (canonical.isEmpty() || !ed25519.verify(canonical.get(), signature, payloadOwner)) {
-            return Outcome.refused("invite_bad_signature");
+            return JoinReply.error("invite_bad_signature");
         }
         String meshId = textOf(payload.get("mesh_id")).orElseThrow();
         Optional<JoinableMesh> mesh = meshes.findJoinable(meshId);
         if (mesh.isEmpty()) {
-            return Outcome.refused("mesh_not_found");
+            return JoinReply.error("mesh_not_found");
         }
         if (mesh.get().ownerPubkey() == null) {
-            return Outcome.refused("mesh_missing_owner_key");
+            return JoinReply.error("mesh_missing_owner_key");
         }
         if (!Hex.normalize(payloadOwner).equals(Hex.normalize(mesh.get().ownerPubkey()))) {
-            return Outcome.refused("invite_owner_mismatch");
+            return JoinReply.error("invite_owner_mismatch");
         }
         Optional<InviteRow> found = invites.findByToken(token);
         if (found.isEmpty()) {
-            return Outcome.refused("invite_not_found");
+            return JoinReply.error("invite_not_found");
         }
         InviteRow invite = found.get();
         if (!invite.meshId().equals(meshId)) {
-            return Outcome.refused("invite_mesh_mismatch");
+            return JoinReply.error("invite_mesh_mismatch");
         }
         if (invite.revokedAt() != null) {
-            return Outcome.refused("invite_revoked");
+            return JoinReply.error("invite_revoked");
         }
         Instant now = clock.instant();
         if (!now.isBefore(invite.expiresAt())) {
-            return Outcome.refused("invite_expired");
+            return JoinReply.error("invite_expired");
         }
         return tx.execute(status -> enrol(invite, pubkey, displayName, now, status));
     }
 
-    private Outcome enrol(
-            InviteRow invite,
-            String pubkey,
-            String displayName,
-            Instant now,
-            org.springframework.transaction.TransactionStatus status) {
+    private JoinReply enrol(
+            InviteRow invite, String pubkey, String displayName, Instant now, TransactionStatus status) {
         // Serialises joins of one pubkey to one mesh, so a retried join can never enrol it twice.
         invites.lockJoinsOf(invite.meshId(), pubkey);
         Optional<Member> existing = directory.findActive(invite.meshId(), pubkey);
         if (existing.isPresent()) {
-            return new Outcome(JoinReply.alreadyMember(existing.get().id()));
+            return JoinReply.alreadyMember(existing.get().id());
         }
         if (!invites.claimUse(invite.id(), now)) {
-            return Outcome.refused("invite_exhausted");
+            return JoinReply.error("invite_exhausted");
         }
         String memberId;
         try {
@@ -144,7 +134,7 @@ class JoinService {
                     .addKeyValue("mesh_id", invite.meshId())
                     .addKeyValue("route", "/join")
                     .log("Member insert failed: {}", LoggableFailure.describe(e));
-            return Outcome.refused("member_insert_failed");
+            return JoinReply.error("member_insert_failed");
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("invite_id", invite.id());
@@ -156,7 +146,7 @@ class JoinService {
                 .addKeyValue("member_id", memberId)
                 .addKeyValue("route", "/join")
                 .log("Member {}… joined as {}", pubkey.substring(0, 12), invite.role());
-        return new Outcome(JoinReply.joined(memberId));
+        return JoinReply.joined(memberId);
     }
 
     /** The canonical text of a received payload, or empty when a signed field is missing or ill-typed. */
