@@ -27,7 +27,7 @@ public class Ed25519 {
 
     private final LazySodiumJava sodium;
 
-    Ed25519(LazySodiumJava sodium) {
+    public Ed25519(LazySodiumJava sodium) {
         this.sodium = sodium;
     }
 
