@@ -1,6 +1,5 @@
 package com.claudemesh.broker.ops;
 
-import com.claudemesh.broker.config.BrokerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -15,18 +14,18 @@ class StartupLog {
     private static final Logger log = LoggerFactory.getLogger(StartupLog.class);
 
     private final BuildIdentity build;
-    private final BrokerProperties properties;
 
-    StartupLog(BuildIdentity build, BrokerProperties properties) {
+    StartupLog(BuildIdentity build) {
         this.build = build;
-        this.properties = properties;
     }
 
     @EventListener
     void ready(ApplicationReadyEvent event) {
-        int port = event.getApplicationContext() instanceof WebServerApplicationContext web
-                ? web.getWebServer().getPort()
-                : properties.port();
+        // One-shot commands (--backfill-keys, …) run without a web server: nothing listens then.
+        if (!(event.getApplicationContext() instanceof WebServerApplicationContext web) || web.getWebServer() == null) {
+            return;
+        }
+        int port = web.getWebServer().getPort();
         log.atInfo()
                 .addKeyValue("port", port)
                 .addKeyValue("version", build.version())

@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * not run, later migrations apply on top, and no existing row or foreign key changes.
  */
 class ExistingClaudemeshDatabaseTest {
+
+    /** The fixture's envelopes are months old: keep the retention job from purging them (A.6). */
+    private static final String[] KEEP_OLD_ENVELOPES = {"broker.message-ttl=3650d", "broker.message-retention=3650d"};
 
     private TestDatabase.Endpoint db;
 
@@ -42,7 +47,7 @@ class ExistingClaudemeshDatabaseTest {
         List<String> userKeysBefore = foreignKeysToPublicUser();
         assertThat(userKeysBefore).hasSize(3);
 
-        try (StandaloneBroker broker = StandaloneBroker.start(db)) {
+        try (StandaloneBroker broker = StandaloneBroker.start(db, KEEP_OLD_ENVELOPES)) {
             assertThat(broker.get("/health").statusCode()).isEqualTo(200);
         }
 
@@ -59,13 +64,13 @@ class ExistingClaudemeshDatabaseTest {
 
     @Test
     void aSecondStartFindsNothingToDo() throws Exception {
-        try (StandaloneBroker first = StandaloneBroker.start(db)) {
+        try (StandaloneBroker first = StandaloneBroker.start(db, KEEP_OLD_ENVELOPES)) {
             assertThat(first.get("/health").statusCode()).isEqualTo(200);
         }
         List<String> historyAfterFirst = strings("SELECT installed_rank || version FROM mesh.flyway_schema_history");
         List<String> rows = snapshotRows();
 
-        try (StandaloneBroker second = StandaloneBroker.start(db)) {
+        try (StandaloneBroker second = StandaloneBroker.start(db, KEEP_OLD_ENVELOPES)) {
             assertThat(second.get("/health").statusCode()).isEqualTo(200);
         }
 
@@ -74,19 +79,38 @@ class ExistingClaudemeshDatabaseTest {
         assertThat(snapshotRows()).isEqualTo(rows);
     }
 
+    /**
+     * Every row in its v1 columns. Later migrations may add columns; they must not change what the
+     * v1 columns hold. pending_status is left out: A.9 has the broker delete applied entries.
+     */
     private List<String> snapshotRows() throws SQLException {
-        List<String> rows = new ArrayList<>();
-        for (String table : List.of(
-                "public.\"user\"",
+        Map<String, String> v1Columns = new LinkedHashMap<>();
+        v1Columns.put("public.\"user\"", "id, name, email");
+        v1Columns.put(
                 "mesh.mesh",
+                "id, name, slug, owner_user_id, visibility, transport, max_peers, tier, owner_pubkey,"
+                        + " owner_secret_key, root_key, created_at, archived_at");
+        v1Columns.put(
                 "mesh.member",
+                "id, mesh_id, user_id, peer_pubkey, display_name, role, joined_at, last_seen_at, revoked_at");
+        v1Columns.put(
                 "mesh.invite",
-                "mesh.audit_log",
+                "id, mesh_id, token, token_bytes, max_uses, used_count, role, expires_at, created_by,"
+                        + " created_at, revoked_at");
+        v1Columns.put("mesh.audit_log", "id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at");
+        v1Columns.put(
                 "mesh.presence",
+                "id, member_id, session_id, pid, cwd, status, status_source, status_updated_at, connected_at,"
+                        + " last_ping_at, disconnected_at");
+        v1Columns.put(
                 "mesh.message_queue",
-                "mesh.pending_status")) {
-            rows.addAll(strings("SELECT '" + table.replace("\"", "") + " ' || row_to_json(t)::text FROM " + table
-                    + " t ORDER BY 1"));
+                "id, mesh_id, sender_member_id, target_spec, priority, nonce, ciphertext, created_at,"
+                        + " delivered_at, expires_at");
+        List<String> rows = new ArrayList<>();
+        for (Map.Entry<String, String> table : v1Columns.entrySet()) {
+            rows.addAll(
+                    strings("SELECT '" + table.getKey().replace("\"", "") + " ' || row_to_json(t)::text FROM (SELECT "
+                            + table.getValue() + " FROM " + table.getKey() + ") t ORDER BY 1"));
         }
         return rows;
     }
