@@ -138,7 +138,9 @@ class DeliveryStore {
     void confirm(String memberId, Collection<String> messageIds, Instant now) {
         String[] ids = messageIds.toArray(String[]::new);
         jdbc.query(
-                statement("SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[]) ORDER BY id FOR UPDATE", ids),
+                statement(
+                        "SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[]) ORDER BY id FOR UPDATE",
+                        (Object) ids),
                 rs -> {});
         jdbc.update(statement("""
                 UPDATE mesh.delivery SET delivered_at = ?

@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -19,6 +21,8 @@ import org.springframework.web.socket.WebSocketSession;
  * Outbound} writer. As a {@link DeliveryTarget} it takes pushes once its {@code hello_ack} is queued.
  */
 final class Connection implements DeliveryTarget, Outbound.Events {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     enum State {
         AWAITING_HELLO,
