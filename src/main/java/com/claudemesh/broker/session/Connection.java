@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 
@@ -33,7 +34,8 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
-    private static final long TOUCH_EVERY_NANOS = 1_000_000_000L;
+    /** last_ping_at is a liveness mark, not a log: one write a second per session is plenty. */
+    private static final java.time.Duration TOUCH_EVERY = java.time.Duration.ofSeconds(1);
 
     private final WebSocketSession socket;
     private final ConnectionServices services;
@@ -52,7 +54,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     private volatile Instant lastHeard;
     private volatile Instant lastPingRequested;
     private volatile long lastActivity;
-    private volatile long lastTouchNanos;
+    private volatile Instant lastTouched = Instant.MIN;
     private volatile boolean brokerInitiatedClose;
     private volatile String closeReason;
 
@@ -80,7 +82,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
             return;
         }
         lastHeard = services.clock().instant();
-        touchIfDue();
+        touchIfDue(lastHeard);
         boolean oversized = exceedsBytes(text, services.settings().maxMessageBytes());
         Frames.Inbound frame = Frames.parse(text);
         if (state == State.AWAITING_HELLO) {
@@ -127,7 +129,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
 
     void onPong(ByteBuffer payload) {
         lastHeard = services.clock().instant();
-        touchIfDue();
+        touchIfDue(lastHeard);
         accounting.lock();
         try {
             List<Push> confirmed = outbound.pongReceived(payload);
@@ -137,6 +139,9 @@ final class Connection implements DeliveryTarget, Outbound.Events {
                                 member.id(),
                                 confirmed.stream().map(Push::messageId).toList());
             }
+        } catch (DataAccessException e) {
+            // The claims stay with this session; if it ends first they are released and pushed again.
+            log.warn("Confirming pushes failed: {}", e.getClass().getSimpleName());
         } finally {
             accounting.unlock();
         }
@@ -153,6 +158,16 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
         state = State.CLOSED;
         delivering = false;
+        if (closeReason == null
+                && outbound.writeBlockedFor()
+                                .compareTo(services.settings()
+                                        .slowConsumerTimeout()
+                                        .multipliedBy(9)
+                                        .dividedBy(10))
+                        >= 0) {
+            brokerInitiatedClose = true;
+            closeReason = "slow_consumer";
+        }
         outbound.stop();
         accounting.lock();
         try {
@@ -172,12 +187,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
                         () -> send(new Frames.Error("malformed", "status must be idle, working or dnd")));
     }
 
-    private void touchIfDue() {
+    private void touchIfDue(Instant now) {
         Presence current = presence;
-        long now = System.nanoTime();
-        if (current != null && now - lastTouchNanos >= TOUCH_EVERY_NANOS) {
-            lastTouchNanos = now;
-            services.presences().touch(current.id());
+        if (current != null && !now.isBefore(lastTouched.plus(TOUCH_EVERY))) {
+            lastTouched = now;
+            try {
+                services.presences().touch(current.id());
+            } catch (DataAccessException e) {
+                log.debug("Refreshing last_ping_at failed: {}", e.getClass().getSimpleName());
+            }
         }
     }
 
@@ -196,7 +214,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         this.presence = presence;
         this.status = presence.status();
         this.lastActivity = System.nanoTime();
-        this.lastTouchNanos = System.nanoTime();
+        this.lastTouched = presence.connectedAt();
         this.state = State.OPEN;
     }
 

@@ -68,6 +68,8 @@ final class Outbound {
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
+    /** When the write in progress started (System.nanoTime), or 0 between writes. */
+    private volatile long writeStartedNanos;
 
     Outbound(WebSocketSession socket, int capacity, Duration closeConfirmWait, Events events) {
         this.socket = socket;
@@ -170,9 +172,9 @@ final class Outbound {
             while (!stopped) {
                 Item item = queue.take();
                 switch (item) {
-                    case Frame frame -> socket.sendMessage(new TextMessage(frame.json()));
+                    case Frame frame -> write(new TextMessage(frame.json()));
                     case PushFrame push -> {
-                        socket.sendMessage(new TextMessage(push.json()));
+                        write(new TextMessage(push.json()));
                         written(push.push());
                     }
                     case KeepalivePing ping -> ping();
@@ -199,6 +201,25 @@ final class Outbound {
                 events.writeFailed(timedOut(e));
             }
         }
+    }
+
+    private void write(org.springframework.web.socket.WebSocketMessage<?> message) throws IOException {
+        writeStartedNanos = System.nanoTime();
+        try {
+            socket.sendMessage(message);
+        } finally {
+            writeStartedNanos = 0;
+        }
+    }
+
+    /**
+     * How long the write in progress has been blocked. Tomcat ends a write that the peer does not
+     * drain within the send timeout by dropping the connection, and reports that as an abnormal
+     * close before the writer sees its exception: this tells that close apart as a slow consumer.
+     */
+    Duration writeBlockedFor() {
+        long started = writeStartedNanos;
+        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
     }
 
     private void written(Push push) {
@@ -232,7 +253,7 @@ final class Outbound {
         } finally {
             books.unlock();
         }
-        socket.sendMessage(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
+        write(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
     }
 
     /**
