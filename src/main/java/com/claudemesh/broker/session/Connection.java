@@ -368,14 +368,6 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         return brokerInitiatedClose || state == State.CLOSED;
     }
 
-    boolean ended() {
-        return ended.get();
-    }
-
-    String id() {
-        return socket.getId();
-    }
-
     /**
      * Tomcat limits a text frame in characters; MAX_MESSAGE_BYTES counts UTF-8 bytes, so a text of
      * multi-byte characters can pass Tomcat and still be too large.
