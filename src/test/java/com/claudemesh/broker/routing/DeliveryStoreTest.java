@@ -36,6 +36,12 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     @Autowired
     TransactionTemplate transaction;
 
+    @Autowired
+    DeliveryMaintenance maintenance;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     private MeshSeeds.SeededMember alice;
     private MeshSeeds.SeededMember bob;
     private MeshSeeds.SeededMember carol;
@@ -171,6 +177,21 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                         "SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[])", String.class, (Object)
                                 new String[] {old, delivered, fresh}))
                 .containsExactly(fresh);
+    }
+
+    @Test
+    void a6_scheduledUpkeepExpiresByTtlAndTheQueueDepthGaugeCountsPendingDeliveries() {
+        envelope("next", List.of(bob.id()));
+        envelope("now", List.of(bob.id(), carol.id()));
+        String due = envelope("low", List.of(carol.id()), clock.instant().minusSeconds(1));
+
+        maintenance.expireAndPurge();
+        maintenance.refreshQueueDepth();
+
+        assertThat(meters.get("broker.queue.depth").gauge().value()).isEqualTo(3);
+        assertThat(jdbc.queryForObject(
+                        "SELECT expired_at IS NOT NULL FROM mesh.delivery WHERE message_id = ?", Boolean.class, due))
+                .isTrue();
     }
 
     private String envelope(String priority, List<String> recipients) {

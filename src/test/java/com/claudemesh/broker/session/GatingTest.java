@@ -71,6 +71,35 @@ class GatingTest extends SessionTestBase {
     }
 
     @Test
+    void a6_mostRecentlyActiveEligibleSessionWins() throws Exception {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        WsClient older = online(bob);
+        WsClient newer = online(bob);
+
+        sendDm(alices, alice, bob, "1", "next", "to the newer");
+        assertThat(decrypt(newer.next(), alice, bob)).isEqualTo("to the newer");
+
+        older.sendText("{\"type\":\"noop\"}");
+        assertThat(older.next().path("code").asString()).isEqualTo("unknown_type");
+        sendDm(alices, alice, bob, "2", "next", "to the one heard from last");
+        assertThat(decrypt(older.next(), alice, bob)).isEqualTo("to the one heard from last");
+
+        // The most recent session is busy: a next goes to the idle one, a now to the busy one.
+        older.sendText("{\"type\":\"set_status\",\"status\":\"working\"}");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.sessionsOf(bob.id()).stream().anyMatch(c -> !c.admits("next")));
+        sendDm(alices, alice, bob, "3", "next", "next to the idle one");
+        sendDm(alices, alice, bob, "4", "now", "now to the busy one");
+        assertThat(decrypt(newer.next(), alice, bob)).isEqualTo("next to the idle one");
+        assertThat(decrypt(older.next(), alice, bob)).isEqualTo("now to the busy one");
+        assertThat(older.poll(Duration.ofMillis(300))).isNull();
+        assertThat(newer.poll(Duration.ofMillis(300))).isNull();
+    }
+
+    @Test
     void a8_setStatusWithAnUnknownValueIsMalformed() {
         Peers peers = peers();
 
