@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
@@ -86,8 +87,15 @@ public class Dispatcher implements DisposableBean {
         if (live.isEmpty()) {
             return;
         }
+        List<DeliveryStore.MemberPriority> claimable;
+        try {
+            claimable = store.claimable(live, clock.instant());
+        } catch (DataAccessException e) {
+            log.debug("Periodic drain skipped: {}", e.getClass().getSimpleName());
+            return;
+        }
         Set<String> due = new HashSet<>();
-        for (DeliveryStore.MemberPriority waiting : store.claimable(live, clock.instant())) {
+        for (DeliveryStore.MemberPriority waiting : claimable) {
             if (sessions.sessionsOf(waiting.memberId()).stream().anyMatch(s -> s.admits(waiting.priority()))) {
                 due.add(waiting.memberId());
             }
@@ -106,7 +114,6 @@ public class Dispatcher implements DisposableBean {
                         .setMessage("Draining deliveries failed; the next request or the periodic drain retries")
                         .addKeyValue("member_id", memberId)
                         .addKeyValue("error", e.getClass().getSimpleName())
-                        .setCause(e)
                         .log();
             }
         } while (requests.addAndGet(-seen) != 0);

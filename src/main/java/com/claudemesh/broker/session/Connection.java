@@ -183,7 +183,16 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         tools.jackson.databind.JsonNode value = typed.body().path("status");
         (value.isString() ? Status.fromWire(value.stringValue()) : java.util.Optional.<Status>empty())
                 .ifPresentOrElse(
-                        s -> services.presences().setManualStatus(presence.id(), member.id(), s),
+                        s -> {
+                            try {
+                                services.presences().setManualStatus(presence.id(), member.id(), s);
+                            } catch (DataAccessException e) {
+                                log.warn(
+                                        "Writing a manual status failed: {}",
+                                        e.getClass().getSimpleName());
+                                send(new Frames.Error("internal_error", "the status was not saved, send it again"));
+                            }
+                        },
                         () -> send(new Frames.Error("malformed", "status must be idle, working or dnd")));
     }
 
