@@ -119,12 +119,23 @@ public class Dispatcher implements DisposableBean {
         } while (requests.addAndGet(-seen) != 0);
     }
 
+    /**
+     * Serves the member's sessions most recently active first. A session takes only the priorities
+     * no more recent session admits: a delivery belongs to the most recent session that may receive
+     * it, even when it is committed while the drain is between two sessions.
+     */
     private void drain(String memberId) {
         List<? extends DeliveryTarget> targets = new ArrayList<>(sessions.sessionsOf(memberId));
         targets.sort(Comparator.comparingLong(DeliveryTarget::lastActivity).reversed());
+        Set<String> served = new HashSet<>();
         for (DeliveryTarget target : targets) {
             List<String> admitted = PRIORITIES.stream().filter(target::admits).toList();
-            fill(target, admitted);
+            List<String> left =
+                    admitted.stream().filter(p -> !served.contains(p)).toList();
+            if (!left.isEmpty()) {
+                fill(target, left);
+            }
+            served.addAll(admitted);
         }
     }
 
