@@ -273,7 +273,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         outbound.requestKeepalivePing();
     }
 
-    private void slowConsumer() {
+    /**
+     * A peer that has not confirmed pushes within the slow-consumer limit is not draining them
+     * (PROTOCOL A.6 confirmation needs its pong); checked by the sweeper.
+     */
+    boolean stalled(java.time.Duration limit) {
+        return outbound.unconfirmedFor().compareTo(limit) >= 0;
+    }
+
+    void slowConsumer() {
         brokerInitiatedClose = true;
         closeReason = "slow_consumer";
         closeNow(new CloseStatus(1008, "slow_consumer"));

@@ -64,6 +64,11 @@ final class Outbound {
     private final Condition allConfirmed = books.newCondition();
     private List<Push> unpinged = new ArrayList<>();
     private final NavigableMap<Long, List<Push>> awaitingPong = new TreeMap<>();
+    /** When each ping in {@link #awaitingPong} was sent (System.nanoTime). */
+    private final NavigableMap<Long, Long> pingSentAt = new TreeMap<>();
+    /** Pushes queued or written and not yet confirmed: at most {@code capacity} at a time. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
     private long pings;
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
@@ -83,13 +88,21 @@ final class Outbound {
         writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
+    /**
+     * Pushes the session can take now: bounded by the free buffer and by the pushes still awaiting
+     * confirmation, so a peer that reads but does not confirm cannot pile up unconfirmed deliveries.
+     */
     int room() {
-        return stopped ? 0 : Math.max(0, capacity - queue.size());
+        return stopped ? 0 : Math.max(0, Math.min(capacity - queue.size(), capacity - inFlight.get()));
     }
 
     /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
     boolean offerPush(Push push, String json) {
-        return !stopped && queue.size() < capacity && queue.offer(new PushFrame(push, json));
+        if (stopped || queue.size() >= capacity || !queue.offer(new PushFrame(push, json))) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        return true;
     }
 
     /** Waits up to {@code wait} for room; {@code false} means the peer is not draining. */
@@ -130,10 +143,29 @@ final class Outbound {
             List<Push> confirmed = new ArrayList<>();
             covered.values().forEach(confirmed::addAll);
             covered.clear();
+            pingSentAt.headMap(number, true).clear();
+            inFlight.addAndGet(-confirmed.size());
             if (awaitingPong.isEmpty() && unpinged.isEmpty()) {
                 allConfirmed.signalAll();
             }
             return confirmed;
+        } finally {
+            books.unlock();
+            if (moreWaiting && room() > capacity / 2) {
+                moreWaiting = false;
+                events.roomAgain();
+            }
+        }
+    }
+
+    /** How long the oldest ping that covers pushes has gone unanswered; zero when none is pending. */
+    Duration unconfirmedFor() {
+        books.lock();
+        try {
+            return pingSentAt.isEmpty()
+                    ? Duration.ZERO
+                    : Duration.ofNanos(
+                            System.nanoTime() - pingSentAt.firstEntry().getValue());
         } finally {
             books.unlock();
         }
@@ -189,7 +221,7 @@ final class Outbound {
                 if (unpingedCount() > 0 && (queue.isEmpty() || unpingedCount() >= PUSHES_PER_PING)) {
                     ping();
                 }
-                if (moreWaiting && queue.size() <= capacity / 2) {
+                if (moreWaiting && room() > capacity / 2) {
                     moreWaiting = false;
                     events.roomAgain();
                 }
@@ -248,6 +280,7 @@ final class Outbound {
             number = ++pings;
             if (!unpinged.isEmpty()) {
                 awaitingPong.put(number, unpinged);
+                pingSentAt.put(number, System.nanoTime());
                 unpinged = new ArrayList<>();
             }
         } finally {

@@ -54,7 +54,9 @@ class SessionSweeper {
                 }
             }
             case OPEN -> {
-                if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
+                if (connection.stalled(settings.slowConsumerTimeout())) {
+                    connection.slowConsumer();
+                } else if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
                     connection.closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
                 } else if (!now.isBefore(connection.lastPingRequested().plus(settings.pingInterval()))) {
                     connection.requestKeepalivePing(now);
