@@ -52,6 +52,29 @@ class MultiInstanceTest extends SessionTestBase {
     }
 
     @Test
+    void a6_aDmToAPeerOnAnotherBrokerIsPushedAtOnce_notAtTheNextPeriodicDrain() throws Exception {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        try (SecondBroker second = SecondBroker.start()) {
+            WsClient alices = online(alice);
+            WsClient bobs = online(bob, second.port(), clock.millis());
+            List<Long> millis = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                long start = System.nanoTime();
+                alices.send("x" + i, bob.pubkey(), "now", "bg==", "Yw==");
+                assertThat(bobs.next().path("type").asString()).isEqualTo("push");
+                millis.add((System.nanoTime() - start) / 1_000_000);
+                alices.next();
+            }
+            millis.sort(null);
+            // The periodic drain alone would take ~500 ms on average (once a second).
+            assertThat(millis.get(5)).isLessThan(250);
+            bobs.close();
+        }
+    }
+
+    @Test
     void a13_shutdownClosesEverySocketWith1001AndMarksPresencesDisconnected() throws Exception {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
