@@ -118,8 +118,9 @@ class DeliveryGuaranteeTest extends SessionTestBase {
         Set<String> union = new HashSet<>(counts.keySet());
         union.addAll(cut);
         assertThat(union).containsExactlyInAnyOrderElementsOf(expectedStream());
-        // Everything except what went to the abruptly cut session arrived exactly once.
-        assertThat(counts.values()).containsOnly(1);
+        // Everything except what went to the abruptly cut session arrived exactly once (the most
+        // recent session takes everything, so which sessions saw anything depends on the timing).
+        assertThat(counts.values()).allMatch(count -> count == 1);
     }
 
     private CompletableFuture<List<JsonNode>> streamFromAlice(WsClient alices) {
