@@ -5,9 +5,12 @@ import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -15,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One WebSocket connection's state machine: awaiting hello → open → closed (PROTOCOL A.3). Inbound
@@ -35,7 +39,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
     /** last_ping_at is a liveness mark, not a log: one write a second per session is plenty. */
-    private static final java.time.Duration TOUCH_EVERY = java.time.Duration.ofSeconds(1);
+    private static final Duration TOUCH_EVERY = Duration.ofSeconds(1);
 
     private final WebSocketSession socket;
     private final ConnectionServices services;
@@ -158,13 +162,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
         state = State.CLOSED;
         delivering = false;
-        if (closeReason == null
-                && outbound.writeBlockedFor()
-                                .compareTo(services.settings()
-                                        .slowConsumerTimeout()
-                                        .multipliedBy(9)
-                                        .dividedBy(10))
-                        >= 0) {
+        if (closeReason == null && writeTimedOut()) {
             brokerInitiatedClose = true;
             closeReason = "slow_consumer";
         }
@@ -179,9 +177,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
     }
 
+    /** Tomcat dropped the socket because a write of ours hit the slow-consumer limit. */
+    private boolean writeTimedOut() {
+        Duration limit = services.settings().slowConsumerTimeout();
+        return outbound.writeBlockedFor().compareTo(limit.multipliedBy(9).dividedBy(10)) >= 0;
+    }
+
     private void setStatus(Frames.Typed typed) {
-        tools.jackson.databind.JsonNode value = typed.body().path("status");
-        (value.isString() ? Status.fromWire(value.stringValue()) : java.util.Optional.<Status>empty())
+        JsonNode value = typed.body().path("status");
+        (value.isString() ? Status.fromWire(value.stringValue()) : Optional.<Status>empty())
                 .ifPresentOrElse(
                         s -> {
                             try {
@@ -277,7 +281,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
      * A peer that has not confirmed pushes within the slow-consumer limit is not draining them
      * (PROTOCOL A.6 confirmation needs its pong); checked by the sweeper.
      */
-    boolean stalled(java.time.Duration limit) {
+    boolean stalled(Duration limit) {
         return outbound.unconfirmedFor().compareTo(limit) >= 0;
     }
 
@@ -292,7 +296,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         delivering = false;
         try {
             socket.close(status);
-        } catch (java.io.IOException | IllegalStateException e) {
+        } catch (IOException | IllegalStateException e) {
             // already closing; onClosed follows either way
         }
     }

@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.routing.Push;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +14,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -67,7 +70,7 @@ final class Outbound {
     /** When each ping in {@link #awaitingPong} was sent (System.nanoTime). */
     private final NavigableMap<Long, Long> pingSentAt = new TreeMap<>();
     /** Pushes queued or written and not yet confirmed: at most {@code capacity} at a time. */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private long pings;
     private volatile boolean moreWaiting;
@@ -235,7 +238,7 @@ final class Outbound {
         }
     }
 
-    private void write(org.springframework.web.socket.WebSocketMessage<?> message) throws IOException {
+    private void write(WebSocketMessage<?> message) throws IOException {
         writeStartedNanos = System.nanoTime();
         try {
             socket.sendMessage(message);
@@ -315,7 +318,7 @@ final class Outbound {
 
     private static boolean timedOut(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
                 return true;
             }
         }
