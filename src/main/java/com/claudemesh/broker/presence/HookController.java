@@ -5,7 +5,6 @@ import com.claudemesh.broker.ops.BrokerMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -102,9 +101,6 @@ class HookController {
     /** The fields of a hook call, validated. {@code pid} and {@code session_id} are optional. */
     record HookRequest(String cwd, Status status, Integer pid) {
 
-        /** cwd is a b-tree index key of pending_status and presence; PostgreSQL caps those near 2.7 KB. */
-        static final int MAX_CWD_BYTES = 2048;
-
         static final class Invalid extends Exception {
             Invalid(String message) {
                 super(message, null, false, false);
@@ -120,11 +116,11 @@ class HookController {
             if (cwd == null || !cwd.isString() || cwd.asString().isEmpty() || status == null || !status.isString()) {
                 throw new Invalid("cwd and status required");
             }
-            if (cwd.asString().indexOf('\0') >= 0) {
-                throw new Invalid("cwd must not contain NUL characters"); // PostgreSQL text cannot hold them
-            }
-            if (cwd.asString().getBytes(StandardCharsets.UTF_8).length > MAX_CWD_BYTES) {
-                throw new Invalid("cwd must be at most " + MAX_CWD_BYTES + " bytes");
+            if (!Presences.storableCwd(cwd.asString())) {
+                throw new Invalid(
+                        cwd.asString().indexOf('\0') >= 0
+                                ? "cwd must not contain NUL characters"
+                                : "cwd must be at most " + Presences.MAX_CWD_BYTES + " bytes");
             }
             Status parsed = Status.fromWire(status.asString())
                     .orElseThrow(() -> new Invalid("status must be one of idle, working, dnd"));

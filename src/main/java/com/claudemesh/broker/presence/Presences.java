@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -38,6 +39,14 @@ public class Presences {
         this.instance = instance;
         this.tx = tx;
         this.clock = clock;
+    }
+
+    /** cwd is a b-tree index key of pending_status and presence; PostgreSQL caps those near 2.7 KB. */
+    public static final int MAX_CWD_BYTES = 2048;
+
+    /** Whether {@code cwd} can be stored and indexed: no NUL (PostgreSQL text cannot hold it), bounded size. */
+    public static boolean storableCwd(String cwd) {
+        return cwd != null && cwd.indexOf('\0') < 0 && cwd.getBytes(StandardCharsets.UTF_8).length <= MAX_CWD_BYTES;
     }
 
     /**

@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Push;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -70,7 +71,7 @@ final class Frames {
                     && string(body, "sessionId") != null
                     && pid.isIntegralNumber()
                     && pid.canConvertToInt()
-                    && string(body, "cwd") != null
+                    && Presences.storableCwd(string(body, "cwd"))
                     && timestamp.isIntegralNumber()
                     && timestamp.canConvertToLong()
                     && Hex.isHex(signature, Ed25519.SIGNATURE_HEX)) {
@@ -163,7 +164,8 @@ final class Frames {
 
     private static String string(JsonNode body, String field) {
         JsonNode value = body.get(field);
-        return value != null && value.isString() ? value.stringValue() : null;
+        // PostgreSQL text cannot hold NUL: such a field is as unusable as a missing one.
+        return value != null && value.isString() && value.stringValue().indexOf('\0') < 0 ? value.stringValue() : null;
     }
 
     private static boolean nonEmpty(String value) {

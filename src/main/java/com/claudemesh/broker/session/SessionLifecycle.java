@@ -136,6 +136,12 @@ class SessionLifecycle {
         }
         connection.opened(member, presence);
         registry.register(connection);
+        // A hook that landed between open() and register() found no session to tell; read it back once.
+        try {
+            presences.findLive(presence.id()).ifPresent(stored -> connection.statusChanged(stored.status()));
+        } catch (DataAccessException e) {
+            log.warn("Re-reading a new presence failed: {}", e.getClass().getSimpleName());
+        }
         metrics.connectionOpened();
         try {
             audit.record(member.meshId(), "session_opened", member.id(), null, Map.of("presence_id", presence.id()));

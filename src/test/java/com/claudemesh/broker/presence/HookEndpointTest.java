@@ -69,7 +69,7 @@ class HookEndpointTest extends PresenceTestSupport {
 
     @Test
     void a9_aCwdLongerThanAnIndexKeyIs400() throws Exception {
-        String cwd = "/" + "x".repeat(HookController.HookRequest.MAX_CWD_BYTES);
+        String cwd = "/" + "x".repeat(Presences.MAX_CWD_BYTES);
 
         assertReply(post(hook(cwd, 1, "idle")), 400, "{\"ok\":false,\"error\":\"cwd must be at most 2048 bytes\"}");
     }

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.presence.PresenceStatusChanged;
 import com.claudemesh.broker.presence.Status;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
@@ -71,6 +74,50 @@ class GatingTest extends SessionTestBase {
     }
 
     @Test
+    void a9_aRealHookHoldsAndThenReleasesDeliveries() throws Exception {
+        Peers peers = peersIn("/srv/hook-" + UUID.randomUUID());
+
+        assertThat(hook(peers, "working").body()).contains("\"presence_id\":\"" + peers.bobPresence + "\"");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.byPresence(peers.bobPresence)
+                        .map(c -> !c.admits("next"))
+                        .orElse(false));
+        sendNextLowNow(peers);
+        assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
+        assertThat(peers.bobs.poll(Duration.ofMillis(300))).isNull();
+
+        assertThat(hook(peers, "idle").statusCode()).isEqualTo(200);
+
+        List<JsonNode> released = peers.bobs.collect("push", 2, Duration.ofSeconds(5));
+        assertThat(released.stream().map(p -> decrypt(p, peers.alice, peers.bob)))
+                .containsExactly("next", "low");
+    }
+
+    @Test
+    void a8_theTtlSweepReleasesDeliveriesHeldByAStaleWorkingStatus() throws Exception {
+        Peers peers = peersIn("/srv/ttl-" + UUID.randomUUID());
+        assertThat(hook(peers, "working").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.byPresence(peers.bobPresence)
+                        .map(c -> !c.admits("next"))
+                        .orElse(false));
+        sendNextLowNow(peers);
+        assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
+
+        clock.advance(Duration.ofSeconds(61));
+
+        // The scheduled sweep (every 15 s) writes idle; nothing else happens in between.
+        List<JsonNode> released = peers.bobs.collect("push", 2, Duration.ofSeconds(20));
+        assertThat(released.stream().map(p -> decrypt(p, peers.alice, peers.bob)))
+                .containsExactly("next", "low");
+        assertThat(jdbc.queryForObject(
+                        "SELECT status::text || '/' || status_source::text FROM mesh.presence WHERE id = ?",
+                        String.class,
+                        peers.bobPresence))
+                .isEqualTo("idle/jsonl");
+    }
+
+    @Test
     void a6_mostRecentlyActiveEligibleSessionWins() throws Exception {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
@@ -114,6 +161,27 @@ class GatingTest extends SessionTestBase {
             WsClient alices,
             WsClient bobs,
             String bobPresence) {}
+
+    /** Bob connects with his own cwd, so that hooks for that cwd resolve to his presence only. */
+    private Peers peersIn(String bobCwd) {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        WsClient bobs = connect();
+        Map<String, Object> hello = WsClient.helloFrame(bob, ed25519, clock.millis());
+        hello.put("cwd", bobCwd);
+        bobs.sendJson(hello);
+        String presence = bobs.next().path("presenceId").asString();
+        return new Peers(alice, bob, alices, bobs, presence);
+    }
+
+    private HttpResponse<String> hook(Peers peers, String status) throws Exception {
+        String cwd = jdbc.queryForObject("SELECT cwd FROM mesh.presence WHERE id = ?", String.class, peers.bobPresence);
+        return postJson(
+                "/hook/set-status",
+                "{\"cwd\":\"" + cwd + "\",\"pid\":4242,\"status\":\"" + status + "\",\"session_id\":\"s\"}");
+    }
 
     private Peers peers() {
         String mesh = seeds.mesh();

@@ -3,6 +3,7 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.presence.Presences;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,18 @@ class HelloHandshakeTest extends SessionTestBase {
         hello.put("pid", "123");
 
         assertRejected(hello, "malformed");
+    }
+
+    @Test
+    void a3_check1_aCwdPostgresCannotStoreIsMalformed() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        Map<String, Object> withNul = WsClient.helloFrame(alice, ed25519, clock.millis());
+        withNul.put("cwd", "/home/a\u0000/proj");
+        assertRejected(withNul, "malformed");
+
+        Map<String, Object> tooLong = WsClient.helloFrame(alice, ed25519, clock.millis());
+        tooLong.put("cwd", "/" + "x".repeat(Presences.MAX_CWD_BYTES));
+        assertRejected(tooLong, "malformed");
     }
 
     @Test

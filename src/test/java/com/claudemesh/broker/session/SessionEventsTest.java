@@ -54,8 +54,9 @@ class SessionEventsTest extends SessionTestBase {
         WsClient alices = online(alice);
 
         clock.advance(Duration.ofSeconds(31));
-        // The keepalive ping's pong refreshes last_ping_at (to the test clock's time).
-        await().atMost(Duration.ofSeconds(5))
+        // The keepalive ping's pong refreshes last_ping_at (to the test clock's time); presence
+        // coalesces those writes and flushes them every 5 s.
+        await().atMost(Duration.ofSeconds(15))
                 .until(() -> jdbc.queryForObject(
                         "SELECT last_ping_at >= connected_at + interval '31 seconds' FROM mesh.presence"
                                 + " WHERE member_id = ?",
