@@ -3,6 +3,8 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.support.StandaloneBroker;
+import com.claudemesh.broker.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ class MultiInstanceTest extends SessionTestBase {
         }
         alices.collect("ack", count, Duration.ofSeconds(60));
 
-        try (SecondBroker second = SecondBroker.start()) {
+        try (StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared())) {
             long now = clock.millis();
             CompletableFuture<WsClient> here = CompletableFuture.supplyAsync(() -> online(bob, port, now));
             CompletableFuture<WsClient> there = CompletableFuture.supplyAsync(() -> online(bob, second.port(), now));
@@ -56,7 +58,7 @@ class MultiInstanceTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
-        try (SecondBroker second = SecondBroker.start()) {
+        try (StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared())) {
             WsClient alices = online(alice);
             WsClient bobs = online(bob, second.port(), clock.millis());
             List<Long> millis = new ArrayList<>();
@@ -79,7 +81,7 @@ class MultiInstanceTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
-        SecondBroker second = SecondBroker.start();
+        StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared());
         WsClient alices = online(alice, second.port(), clock.millis());
         WsClient bobs = online(bob, second.port(), clock.millis());
         WsClient noHelloYet = connect(second.port());

@@ -7,7 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,20 +33,29 @@ public final class StandaloneBroker implements AutoCloseable {
     }
 
     public static StandaloneBroker start(TestDatabase.Endpoint db, List<Class<?>> extraSources, String... extra) {
-        List<String> properties = new ArrayList<>(List.of(
-                "server.port=0",
-                "spring.datasource.url=" + db.jdbcUrl(),
-                "spring.datasource.username=" + db.username(),
-                "spring.datasource.password=" + (db.password() == null ? "" : db.password()),
-                "broker.admin-token=" + BrokerIntegrationTest.ADMIN_TOKEN,
-                "logging.structured.format.console="));
-        properties.addAll(List.of(extra));
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", "0");
+        properties.put("spring.datasource.url", db.jdbcUrl());
+        properties.put("spring.datasource.username", db.username());
+        properties.put("spring.datasource.password", db.password() == null ? "" : db.password());
+        properties.put("broker.admin-token", BrokerIntegrationTest.ADMIN_TOKEN);
+        properties.put(
+                "broker.claude-projects-dir", System.getProperty("java.io.tmpdir") + "/claudemesh-test-projects");
+        properties.put("logging.structured.format.console", "");
+        properties.put("spring.jmx.enabled", "false");
+        for (String property : extra) {
+            int equals = property.indexOf('=');
+            properties.put(property.substring(0, equals), property.substring(equals + 1));
+        }
         List<Class<?>> sources = new ArrayList<>();
         sources.add(BrokerApplication.class);
         sources.addAll(extraSources);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
-                .properties(properties.toArray(String[]::new))
-                .run();
+        // Command-line arguments outrank application.properties (server.port=${broker.port} there).
+        String[] arguments = properties.entrySet().stream()
+                .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
+                .toArray(String[]::new);
+        ConfigurableApplicationContext context =
+                new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).run(arguments);
         return new StandaloneBroker(context);
     }
 
