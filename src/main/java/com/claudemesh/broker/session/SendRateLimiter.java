@@ -1,8 +1,7 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ratelimit.TokenBuckets;
 import java.time.Clock;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,45 +11,22 @@ import org.springframework.stereotype.Component;
 @Component
 class SendRateLimiter {
 
-    private final Clock clock;
+    private static final int MAX_BUCKETS = 100_000;
+
     private final SessionSettings settings;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final TokenBuckets buckets;
 
     SendRateLimiter(Clock clock, SessionSettings settings) {
-        this.clock = clock;
         this.settings = settings;
+        this.buckets = new TokenBuckets(clock, MAX_BUCKETS);
     }
 
     boolean tryAcquire(String memberId) {
-        return buckets.computeIfAbsent(memberId, id -> new Bucket(settings.sendBurst(), clock.millis()))
-                .take(clock.millis(), settings.sendBurst(), settings.sendRatePerMinute());
+        return buckets.tryAcquire(memberId, settings.sendBurst(), settings.sendRatePerMinute());
     }
 
     /** Forgets every bucket (tests change the limits between cases). */
     void reset() {
         buckets.clear();
-    }
-
-    private static final class Bucket {
-        private double tokens;
-        private long refilledAt;
-
-        Bucket(double tokens, long now) {
-            this.tokens = tokens;
-            this.refilledAt = now;
-        }
-
-        // No I/O inside, so a monitor cannot pin a carrier thread for long.
-        synchronized boolean take(long now, int capacity, int perMinute) {
-            if (now > refilledAt) {
-                tokens = Math.min(capacity, tokens + (now - refilledAt) * perMinute / 60_000.0);
-                refilledAt = now;
-            }
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
-        }
     }
 }
