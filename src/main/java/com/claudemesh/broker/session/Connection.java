@@ -61,6 +61,10 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     private volatile Instant lastTouched = Instant.MIN;
     private volatile boolean brokerInitiatedClose;
     private volatile String closeReason;
+    /** Fragments of the text message being received; only the socket's reader thread touches these. */
+    private StringBuilder assembling;
+
+    private boolean discardingOversized;
 
     Connection(WebSocketSession socket, ConnectionServices services) {
         this.socket = socket;
@@ -80,6 +84,37 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     }
 
     // ---- inbound ----
+
+    /**
+     * One fragment of an incoming text message. Tomcat hands over fragments of at most its (small)
+     * buffer, so an idle session holds kilobytes rather than a {@code MAX_MESSAGE_BYTES} buffer; the
+     * message size limit (A.1: close 1009) is enforced here while the message is assembled.
+     */
+    void onTextPart(String part, boolean last) {
+        if (discardingOversized) {
+            discardingOversized = !last;
+            return;
+        }
+        if (last && assembling == null) {
+            onText(part);
+            return;
+        }
+        if (assembling == null) {
+            assembling = new StringBuilder(part.length() * 2);
+        }
+        if (assembling.length() + part.length() > services.settings().maxMessageBytes()) {
+            assembling = null;
+            discardingOversized = !last;
+            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+            return;
+        }
+        assembling.append(part);
+        if (last) {
+            String whole = assembling.toString();
+            assembling = null;
+            onText(whole);
+        }
+    }
 
     void onText(String text) {
         if (state == State.CLOSED) {

@@ -43,9 +43,15 @@ class WsEndpoint extends TextWebSocketHandler {
         connection.start();
     }
 
+    /** Fragments let Tomcat keep a small per-session buffer; {@link Connection} assembles and bounds them. */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        connection(session).onText(message.getPayload());
+        connection(session).onTextPart(message.getPayload(), message.isLast());
     }
 
     @Override

@@ -252,6 +252,25 @@ class HelloHandshakeTest extends SessionTestBase {
     }
 
     @Test
+    void a1_aLargeBinaryFrameAlsoClosesWith1003() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        WsClient client = online(alice);
+
+        client.sendBinary(new byte[40_000]);
+
+        assertThat(client.awaitClose().code()).isEqualTo(1003);
+    }
+
+    @Test
+    void a1_anOversizedFrameBeforeHelloClosesWith1009() {
+        WsClient client = connect();
+
+        client.sendText("{\"type\":\"hello\",\"pad\":\"" + "a".repeat(properties.maxMessageBytes()) + "\"}");
+
+        assertThat(client.awaitClose().code()).isEqualTo(1009);
+    }
+
+    @Test
     void a1_frameLargerThanMaxMessageBytesClosesWith1009() {
         MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
         WsClient client = online(alice);

@@ -47,6 +47,21 @@ class SendAndPushTest extends SessionTestBase {
     }
 
     @Test
+    void a1_aMessageMuchLargerThanTomcatsBufferIsAssembledFromFragments() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        WsClient bobs = online(bob);
+        String plaintext = "x".repeat(30_000);
+
+        JsonNode ack = sendDm(alices, alice, bob, "big", "now", plaintext);
+
+        assertThat(ack.path("type").asString()).isEqualTo("ack");
+        assertThat(decrypt(bobs.next(), alice, bob)).isEqualTo(plaintext);
+    }
+
+    @Test
     void a4_ackComesOnlyAfterEnvelopeAndDeliveryAreCommitted() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
