@@ -35,6 +35,13 @@ final class BenchPeer implements WebSocket.Listener {
 
     private record Pending(int seq, int deliveries) {}
 
+    /** The broker ended the session before hello_ack (its error code was counted on its own). */
+    static final class HelloRefused extends RuntimeException {
+        HelloRefused(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
@@ -168,7 +175,7 @@ final class BenchPeer implements WebSocket.Listener {
                     window.release();
                 } else {
                     ledger.error(code);
-                    helloAcked.completeExceptionally(new IllegalStateException("broker refused hello: " + code));
+                    helloAcked.completeExceptionally(new HelloRefused("broker refused hello: " + code));
                 }
             }
             default -> ledger.error("frame_" + type);
@@ -201,7 +208,7 @@ final class BenchPeer implements WebSocket.Listener {
         if (!closing) {
             context.ledger().error("closed_by_broker_" + statusCode);
         }
-        helloAcked.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
+        helloAcked.completeExceptionally(new HelloRefused("closed " + statusCode + " " + reason));
         closed.complete(statusCode);
         return null;
     }

@@ -3,6 +3,7 @@ package com.claudemesh.broker.bench;
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -113,10 +117,12 @@ public final class LoadGenerator {
                 .build();
         try (ProcessSampler broker = options.brokerPid() > 0 ? new ProcessSampler(options.brokerPid()) : null;
                 ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid())) {
-            BenchReport.Sessions sessions = connect(peers, client);
+            BenchReport.Sessions sessions = connect(peers, client, ledger);
             long sendStart = System.nanoTime();
             long sendEnd = sendStart;
-            if (sessions.failed() == 0 && !expired()) {
+            // A messaging run needs every peer; an idle run measures what did connect.
+            boolean runnable = sessions.failed() == 0 || options.scenario() == BenchOptions.Scenario.IDLE;
+            if (runnable && !expired()) {
                 switch (options.scenario()) {
                     case BURST -> burst(peers);
                     case RATE -> rate(peers);
@@ -153,7 +159,8 @@ public final class LoadGenerator {
     }
 
     /** Connects every peer with at most {@code connect-concurrency} handshakes in flight. */
-    private BenchReport.Sessions connect(List<BenchPeer> peers, HttpClient client) throws InterruptedException {
+    private BenchReport.Sessions connect(List<BenchPeer> peers, HttpClient client, Ledger ledger)
+            throws InterruptedException {
         URI uri = URI.create("ws://127.0.0.1:" + options.port() + "/ws");
         Semaphore inFlight = new Semaphore(options.connectConcurrency());
         Latencies hello = new Latencies();
@@ -164,12 +171,14 @@ public final class LoadGenerator {
         for (BenchPeer peer : peers) {
             if (!inFlight.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 failed.incrementAndGet();
+                ledger.error("connect_deadline");
                 continue;
             }
             all.add(peer.connect(client, uri, options.helloTimeout()).whenComplete((nanos, failure) -> {
                 inFlight.release();
                 if (failure != null) {
                     failed.incrementAndGet();
+                    ledger.error(connectFailure(failure));
                 } else {
                     hello.record(nanos);
                     lastAck.accumulateAndGet(System.nanoTime(), Math::max);
@@ -182,6 +191,25 @@ public final class LoadGenerator {
         int connected = peers.size() - failed.get();
         double seconds = Math.max(1, lastAck.get() - start) / 1e9;
         return new BenchReport.Sessions(peers.size(), connected, failed.get(), connected / seconds, hello.summary(), 0);
+    }
+
+    /** A short cause for the error table: a timeout, a refusal by the broker, or the exception's kind. */
+    private static String connectFailure(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof TimeoutException) {
+            return "hello_timeout";
+        }
+        if (cause instanceof WebSocketHandshakeException) {
+            return "handshake_refused";
+        }
+        if (cause instanceof BenchPeer.HelloRefused) {
+            return "hello_closed";
+        }
+        return "connect_" + cause.getClass().getSimpleName();
     }
 
     /** Every peer sends {@code messages} direct messages to random others, {@code window} unacked at most. */
@@ -342,7 +370,9 @@ public final class LoadGenerator {
                 p.put("meshes", options.meshes());
             }
         }
-        p.put("payloadBytes", options.payloadBytes());
+        if (options.scenario() != BenchOptions.Scenario.IDLE) {
+            p.put("payloadBytes", options.payloadBytes());
+        }
         return p;
     }
 
