@@ -20,6 +20,7 @@ record BenchReport(
         Timing timing,
         ProcessSampler.Usage broker,
         ProcessSampler.Usage generator,
+        DatabaseActivity.Counters database,
         Map<String, Long> errors,
         boolean timedOut) {
 
@@ -117,6 +118,19 @@ record BenchReport(
         }
         row(out, "broker", usage(broker));
         row(out, "generator", usage(generator));
+        row(
+                out,
+                "database (approximate)",
+                "%d commits, %d rollbacks, %d rows fetched%s"
+                        .formatted(
+                                database.commits(),
+                                database.rollbacks(),
+                                database.rowsFetched(),
+                                messages.delivered() > 0
+                                        ? ", %.2f commits per delivery"
+                                                .formatted((double) database.commits() / messages.delivered())
+                                        : ""));
+        row(out, "database row changes", database.rowChanges().toString());
         row(out, "errors", errors.isEmpty() ? "none" : errors.toString());
         row(out, "result", (timedOut ? "TIMED OUT, " : "") + (ok() ? "OK" : "FAILED"));
         return out.toString();

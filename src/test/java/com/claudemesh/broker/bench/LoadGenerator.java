@@ -117,6 +117,8 @@ public final class LoadGenerator {
                 .build();
         try (ProcessSampler broker = options.brokerPid() > 0 ? new ProcessSampler(options.brokerPid()) : null;
                 ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid())) {
+            DatabaseActivity database = new DatabaseActivity(options.databaseUrl());
+            DatabaseActivity.Counters databaseBefore = database.read();
             BenchReport.Sessions sessions = connect(peers, client, ledger);
             long sendStart = System.nanoTime();
             long sendEnd = sendStart;
@@ -137,6 +139,9 @@ public final class LoadGenerator {
             int closedByBroker = (int) peers.stream().filter(p -> !p.open()).count() - sessions.failed();
             boolean timedOut = expired();
             closeAll(peers);
+            // one publishing interval of PostgreSQL's statistics, so the last second is counted
+            Thread.sleep(1100);
+            DatabaseActivity.Counters databaseWork = database.read().minus(databaseBefore);
             return report(
                     startedAt,
                     mesh,
@@ -147,6 +152,7 @@ public final class LoadGenerator {
                     sendEnd,
                     brokerUsage,
                     selfUsage,
+                    databaseWork,
                     timedOut);
         } finally {
             client.shutdownNow();
@@ -304,6 +310,7 @@ public final class LoadGenerator {
             long sendEnd,
             ProcessSampler.Usage broker,
             ProcessSampler.Usage self,
+            DatabaseActivity.Counters databaseWork,
             boolean timedOut) {
         long sent = ledger.sends.get();
         long expected = ledger.expected.get();
@@ -345,6 +352,7 @@ public final class LoadGenerator {
                 timing,
                 broker,
                 self,
+                databaseWork,
                 ledger.errors(),
                 timedOut);
     }
