@@ -44,4 +44,12 @@ public class MemberDirectory {
                         ORDER BY m.joined_at, m.id
                         """).param(meshId).query(MEMBER).list();
     }
+
+    /** Whether a mesh row with this id exists (archived or not): audit events need one (FK). */
+    public boolean meshExists(String meshId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM mesh.mesh WHERE id = ?)")
+                .param(meshId)
+                .query(Boolean.class)
+                .single();
+    }
 }

@@ -1,0 +1,21 @@
+package com.claudemesh.broker.routing;
+
+import java.time.Instant;
+
+/** One claimed delivery on its way to a session: the envelope as the recipient sees it (PROTOCOL A.5). */
+public record Push(
+        long seq,
+        String memberId,
+        String messageId,
+        String meshId,
+        String senderPubkey,
+        String priority,
+        String nonce,
+        String ciphertext,
+        Instant createdAt) {
+
+    @Override
+    public String toString() {
+        return "Push[seq=" + seq + ", messageId=" + messageId + ", priority=" + priority + "]";
+    }
+}

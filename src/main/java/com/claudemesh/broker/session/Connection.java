@@ -1,0 +1,388 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.mesh.Member;
+import com.claudemesh.broker.presence.Presence;
+import com.claudemesh.broker.presence.Status;
+import com.claudemesh.broker.routing.DeliveryTarget;
+import com.claudemesh.broker.routing.Push;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One WebSocket connection's state machine: awaiting hello → open → closed (PROTOCOL A.3). Inbound
+ * frames arrive one at a time on the socket's reader; everything outbound goes through its {@link
+ * Outbound} writer. As a {@link DeliveryTarget} it takes pushes once its {@code hello_ack} is queued.
+ */
+final class Connection implements DeliveryTarget, Outbound.Events {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    enum State {
+        AWAITING_HELLO,
+        OPEN,
+        CLOSED
+    }
+
+    /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
+    private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
+
+    private static final long TOUCH_EVERY_NANOS = 1_000_000_000L;
+
+    private final WebSocketSession socket;
+    private final ConnectionServices services;
+    private final Outbound outbound;
+    private final Instant connectedAt;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Held while confirming pushes and during the final accounting, so release never overtakes a confirm. */
+    private final ReentrantLock accounting = new ReentrantLock();
+
+    private volatile State state = State.AWAITING_HELLO;
+    private volatile Member member;
+    private volatile Presence presence;
+    private volatile Status status = Status.IDLE;
+    private volatile boolean delivering;
+    private volatile String reservedMeshSlot;
+    private volatile Instant lastHeard;
+    private volatile Instant lastPingRequested;
+    private volatile long lastActivity;
+    private volatile long lastTouchNanos;
+    private volatile boolean brokerInitiatedClose;
+    private volatile String closeReason;
+
+    Connection(WebSocketSession socket, ConnectionServices services) {
+        this.socket = socket;
+        this.services = services;
+        this.connectedAt = services.clock().instant();
+        this.lastHeard = connectedAt;
+        this.lastPingRequested = connectedAt;
+        this.outbound = new Outbound(
+                socket,
+                services.settings().outboundQueueFrames(),
+                services.settings().closeConfirmWait(),
+                this);
+    }
+
+    void start() {
+        outbound.start("ws-writer-" + socket.getId());
+    }
+
+    // ---- inbound ----
+
+    void onText(String text) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        lastHeard = services.clock().instant();
+        touchIfDue();
+        boolean oversized = exceedsBytes(text, services.settings().maxMessageBytes());
+        Frames.Inbound frame = Frames.parse(text);
+        if (state == State.AWAITING_HELLO) {
+            if (oversized) {
+                closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+            } else if (frame instanceof Frames.Typed typed && "hello".equals(typed.type())) {
+                // Under the accounting lock: a close racing the hello waits until the session is whole.
+                accounting.lock();
+                try {
+                    services.lifecycle().hello(this, typed.body());
+                } finally {
+                    accounting.unlock();
+                }
+            } else {
+                send(new Frames.Error("no_hello", "must send hello first"));
+            }
+            return;
+        }
+        lastActivity = System.nanoTime();
+        switch (frame) {
+            case Frames.Unparseable unparseable -> {
+                if (oversized) {
+                    closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+                } else {
+                    send(new Frames.Error("malformed", "frame is not a JSON object with a string type"));
+                }
+            }
+            case Frames.Typed typed -> {
+                switch (typed.type()) {
+                    case "send" -> send(services.sends().handle(member, typed.body(), oversized));
+                    case "hello" -> send(new Frames.Error("already_authenticated", "this session already sent hello"));
+                    case "set_status" -> setStatus(typed);
+                    default -> {
+                        if (oversized) {
+                            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+                        } else {
+                            send(new Frames.Error("unknown_type", "unknown message type"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    void onPong(ByteBuffer payload) {
+        lastHeard = services.clock().instant();
+        touchIfDue();
+        accounting.lock();
+        try {
+            List<Push> confirmed = outbound.pongReceived(payload);
+            if (!confirmed.isEmpty()) {
+                services.dispatcher()
+                        .confirm(
+                                member.id(),
+                                confirmed.stream().map(Push::messageId).toList());
+            }
+        } finally {
+            accounting.unlock();
+        }
+    }
+
+    void onBinary() {
+        closeByBroker(new CloseStatus(1003, "binary frames are not supported"), "binary_frame");
+    }
+
+    /** The socket is gone, whoever closed it; runs once. */
+    void onClosed(CloseStatus status) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        state = State.CLOSED;
+        delivering = false;
+        outbound.stop();
+        accounting.lock();
+        try {
+            boolean handshake = !brokerInitiatedClose && !NOT_A_PEER_CLOSE.contains(status.getCode());
+            String reason = closeReason != null ? closeReason : handshake ? "client_closed" : "connection_lost";
+            services.lifecycle().ended(this, status, reason, handshake ? outbound.unconfirmed() : List.of());
+        } finally {
+            accounting.unlock();
+        }
+    }
+
+    private void setStatus(Frames.Typed typed) {
+        tools.jackson.databind.JsonNode value = typed.body().path("status");
+        (value.isString() ? Status.fromWire(value.stringValue()) : java.util.Optional.<Status>empty())
+                .ifPresentOrElse(
+                        s -> services.presences().setManualStatus(presence.id(), member.id(), s),
+                        () -> send(new Frames.Error("malformed", "status must be idle, working or dnd")));
+    }
+
+    private void touchIfDue() {
+        Presence current = presence;
+        long now = System.nanoTime();
+        if (current != null && now - lastTouchNanos >= TOUCH_EVERY_NANOS) {
+            lastTouchNanos = now;
+            services.presences().touch(current.id());
+        }
+    }
+
+    // ---- state changes driven by the lifecycle ----
+
+    void slotReserved(String meshId) {
+        reservedMeshSlot = meshId;
+    }
+
+    String reservedMeshSlot() {
+        return reservedMeshSlot;
+    }
+
+    void opened(Member member, Presence presence) {
+        this.member = member;
+        this.presence = presence;
+        this.status = presence.status();
+        this.lastActivity = System.nanoTime();
+        this.lastTouchNanos = System.nanoTime();
+        this.state = State.OPEN;
+    }
+
+    void startDelivering() {
+        delivering = state == State.OPEN && !brokerInitiatedClose;
+    }
+
+    /** Updates the in-memory status used for gating; true when the new status admits more than before. */
+    boolean statusChanged(Status newStatus) {
+        Status old = status;
+        status = newStatus;
+        return newStatus == Status.IDLE && old != Status.IDLE;
+    }
+
+    // ---- outbound ----
+
+    /** Queues a reply frame; a peer that leaves the buffer full past the limit is a slow consumer. */
+    void send(Object frame) {
+        if (!outbound.offerFrame(Frames.json(frame), services.settings().slowConsumerTimeout())
+                && state != State.CLOSED) {
+            slowConsumer();
+        }
+    }
+
+    /** Sends {@code error} and then closes, in that order, through the writer. */
+    void sendThenClose(Frames.Error error, CloseStatus status, String reason) {
+        send(error);
+        closeByBroker(status, reason);
+    }
+
+    void closeByBroker(CloseStatus status, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        brokerInitiatedClose = true;
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        delivering = false;
+        if (!outbound.requestClose(status)) {
+            closeNow(status);
+        }
+    }
+
+    void requestKeepalivePing(Instant now) {
+        lastPingRequested = now;
+        outbound.requestKeepalivePing();
+    }
+
+    private void slowConsumer() {
+        brokerInitiatedClose = true;
+        closeReason = "slow_consumer";
+        closeNow(new CloseStatus(1008, "slow_consumer"));
+    }
+
+    /** Closes without waiting for the writer; only for a writer that is stuck or gone. */
+    private void closeNow(CloseStatus status) {
+        delivering = false;
+        try {
+            socket.close(status);
+        } catch (java.io.IOException | IllegalStateException e) {
+            // already closing; onClosed follows either way
+        }
+    }
+
+    @Override
+    public void writeFailed(boolean timedOut) {
+        if (timedOut) {
+            slowConsumer();
+        } else {
+            closeNow(CloseStatus.SERVER_ERROR);
+        }
+    }
+
+    @Override
+    public void roomAgain() {
+        Member current = member;
+        if (current != null && delivering) {
+            services.dispatcher().request(current.id());
+        }
+    }
+
+    // ---- DeliveryTarget ----
+
+    @Override
+    public String presenceId() {
+        return presence.id();
+    }
+
+    @Override
+    public String memberId() {
+        return member.id();
+    }
+
+    @Override
+    public boolean admits(String priority) {
+        return status.admits(priority);
+    }
+
+    @Override
+    public long lastActivity() {
+        return lastActivity;
+    }
+
+    @Override
+    public int room() {
+        return delivering ? outbound.room() : 0;
+    }
+
+    @Override
+    public boolean push(Push push) {
+        return delivering && outbound.offerPush(push, Frames.json(new Frames.PushFrame(push)));
+    }
+
+    @Override
+    public void moreWaiting() {
+        outbound.moreWaiting();
+    }
+
+    // ---- read by the registry, the sweeper and the lifecycle ----
+
+    State state() {
+        return state;
+    }
+
+    boolean delivering() {
+        return delivering;
+    }
+
+    Member member() {
+        return member;
+    }
+
+    Presence presence() {
+        return presence;
+    }
+
+    Instant connectedAt() {
+        return connectedAt;
+    }
+
+    Instant lastHeard() {
+        return lastHeard;
+    }
+
+    Instant lastPingRequested() {
+        return lastPingRequested;
+    }
+
+    boolean closing() {
+        return brokerInitiatedClose || state == State.CLOSED;
+    }
+
+    boolean ended() {
+        return ended.get();
+    }
+
+    String id() {
+        return socket.getId();
+    }
+
+    /**
+     * Tomcat limits a text frame in characters; MAX_MESSAGE_BYTES counts UTF-8 bytes, so a text of
+     * multi-byte characters can pass Tomcat and still be too large.
+     */
+    static boolean exceedsBytes(String text, int maxBytes) {
+        if (text.length() > maxBytes) {
+            return true;
+        }
+        if ((long) text.length() * 3 <= maxBytes) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes > maxBytes;
+    }
+}

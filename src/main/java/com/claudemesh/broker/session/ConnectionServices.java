@@ -1,0 +1,16 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.routing.Dispatcher;
+import java.time.Clock;
+import org.springframework.stereotype.Component;
+
+/** What every {@link Connection} works with; connections are not beans, so they get it in one piece. */
+@Component
+record ConnectionServices(
+        SessionSettings settings,
+        Clock clock,
+        SessionLifecycle lifecycle,
+        SendHandler sends,
+        Presences presences,
+        Dispatcher dispatcher) {}

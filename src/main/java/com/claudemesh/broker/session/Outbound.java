@@ -1,0 +1,270 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.routing.Push;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One socket's outbound side: a bounded buffer of frames and the one virtual thread that writes
+ * them, in order. Raw WebSocket sessions break under concurrent writes, so nothing else writes to
+ * the socket.
+ *
+ * <p>It also keeps the books of PROTOCOL A.6: pushes written since the last ping are covered by the
+ * next ping (sent as soon as the buffer runs empty, or after {@link #PUSHES_PER_PING} pushes in a
+ * long stream), and the pong echoing that ping's number confirms all of them at once.
+ */
+final class Outbound {
+
+    static final int PUSHES_PER_PING = 64;
+
+    /** What the writer may be asked to do. */
+    sealed interface Item {}
+
+    record Frame(String json) implements Item {}
+
+    record PushFrame(Push push, String json) implements Item {}
+
+    record KeepalivePing() implements Item {}
+
+    record Close(CloseStatus status) implements Item {}
+
+    record Stop() implements Item {}
+
+    /** What the owner of the socket hears from its writer. */
+    interface Events {
+        /** A write failed; {@code timedOut} when the peer did not drain within the send timeout. */
+        void writeFailed(boolean timedOut);
+
+        /** The buffer has room again after a drain that filled it. */
+        void roomAgain();
+    }
+
+    private final WebSocketSession socket;
+    private final BlockingQueue<Item> queue;
+    private final int capacity;
+    private final Duration closeConfirmWait;
+    private final Events events;
+    private final ReentrantLock books = new ReentrantLock();
+    private final Condition allConfirmed = books.newCondition();
+    private List<Push> unpinged = new ArrayList<>();
+    private final NavigableMap<Long, List<Push>> awaitingPong = new TreeMap<>();
+    private long pings;
+    private volatile boolean moreWaiting;
+    private volatile boolean stopped;
+    private volatile Thread writer;
+
+    Outbound(WebSocketSession socket, int capacity, Duration closeConfirmWait, Events events) {
+        this.socket = socket;
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity + 2);
+        this.closeConfirmWait = closeConfirmWait;
+        this.events = events;
+    }
+
+    void start(String name) {
+        writer = Thread.ofVirtual().name(name).start(this::writeLoop);
+    }
+
+    int room() {
+        return stopped ? 0 : Math.max(0, capacity - queue.size());
+    }
+
+    /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
+    boolean offerPush(Push push, String json) {
+        return !stopped && queue.size() < capacity && queue.offer(new PushFrame(push, json));
+    }
+
+    /** Waits up to {@code wait} for room; {@code false} means the peer is not draining. */
+    boolean offerFrame(String json, Duration wait) {
+        if (stopped) {
+            return false;
+        }
+        try {
+            return queue.offer(new Frame(json), wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    void requestKeepalivePing() {
+        queue.offer(new KeepalivePing());
+    }
+
+    /** Queues a close behind the frames already queued; {@code false} when the buffer is full. */
+    boolean requestClose(CloseStatus status) {
+        return queue.offer(new Close(status));
+    }
+
+    void moreWaiting() {
+        moreWaiting = true;
+    }
+
+    /** Pushes the pong for ping {@code payload} confirms; empty for a pong the broker did not ask for. */
+    List<Push> pongReceived(ByteBuffer payload) {
+        if (payload.remaining() != Long.BYTES) {
+            return List.of();
+        }
+        long number = payload.getLong(payload.position());
+        books.lock();
+        try {
+            Map<Long, List<Push>> covered = awaitingPong.headMap(number, true);
+            List<Push> confirmed = new ArrayList<>();
+            covered.values().forEach(confirmed::addAll);
+            covered.clear();
+            if (awaitingPong.isEmpty() && unpinged.isEmpty()) {
+                allConfirmed.signalAll();
+            }
+            return confirmed;
+        } finally {
+            books.unlock();
+        }
+    }
+
+    /** Pushes written but not confirmed by a pong. */
+    List<Push> unconfirmed() {
+        books.lock();
+        try {
+            List<Push> all = new ArrayList<>();
+            awaitingPong.values().forEach(all::addAll);
+            all.addAll(unpinged);
+            return all;
+        } finally {
+            books.unlock();
+        }
+    }
+
+    /** Ends the writer; waits briefly for a write in progress so the books are final afterwards. */
+    void stop() {
+        stopped = true;
+        queue.clear();
+        queue.offer(new Stop());
+        Thread current = writer;
+        if (current != null && current != Thread.currentThread()) {
+            try {
+                current.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (!stopped) {
+                Item item = queue.take();
+                switch (item) {
+                    case Frame frame -> socket.sendMessage(new TextMessage(frame.json()));
+                    case PushFrame push -> {
+                        socket.sendMessage(new TextMessage(push.json()));
+                        written(push.push());
+                    }
+                    case KeepalivePing ping -> ping();
+                    case Close close -> {
+                        closeAfterConfirmation(close.status());
+                        return;
+                    }
+                    case Stop stop -> {
+                        return;
+                    }
+                }
+                if (unpingedCount() > 0 && (queue.isEmpty() || unpingedCount() >= PUSHES_PER_PING)) {
+                    ping();
+                }
+                if (moreWaiting && queue.size() <= capacity / 2) {
+                    moreWaiting = false;
+                    events.roomAgain();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | IllegalStateException e) {
+            if (!stopped) {
+                events.writeFailed(timedOut(e));
+            }
+        }
+    }
+
+    private void written(Push push) {
+        books.lock();
+        try {
+            unpinged.add(push);
+        } finally {
+            books.unlock();
+        }
+    }
+
+    private int unpingedCount() {
+        books.lock();
+        try {
+            return unpinged.size();
+        } finally {
+            books.unlock();
+        }
+    }
+
+    /** Sends the next numbered ping; it covers every push written before it. */
+    private void ping() throws IOException {
+        long number;
+        books.lock();
+        try {
+            number = ++pings;
+            if (!unpinged.isEmpty()) {
+                awaitingPong.put(number, unpinged);
+                unpinged = new ArrayList<>();
+            }
+        } finally {
+            books.unlock();
+        }
+        socket.sendMessage(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
+    }
+
+    /**
+     * A broker-initiated close is orderly only if the peer provably read what was written: ask with a
+     * ping and wait a moment for its pong before closing. What stays unconfirmed is released.
+     */
+    private void closeAfterConfirmation(CloseStatus status) throws IOException, InterruptedException {
+        if (!unconfirmed().isEmpty()) {
+            ping();
+            long deadline = System.nanoTime() + closeConfirmWait.toNanos();
+            books.lock();
+            try {
+                while (!(awaitingPong.isEmpty() && unpinged.isEmpty())) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    allConfirmed.awaitNanos(left);
+                }
+            } finally {
+                books.unlock();
+            }
+        }
+        socket.close(status);
+    }
+
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,191 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.audit.AuditLog;
+import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.mesh.Member;
+import com.claudemesh.broker.mesh.MemberDirectory;
+import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.presence.Presence;
+import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.routing.Dispatcher;
+import com.claudemesh.broker.routing.Push;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Opening and ending sessions (PROTOCOL A.3, A.6, A.13): hello verdicts, presence rows, the registry,
+ * metrics and audit events. Every close path of a session that passed hello ends in {@link #ended},
+ * which confirms what a close handshake proved read, releases the rest and closes the presence.
+ */
+@Component
+class SessionLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionLifecycle.class);
+
+    private final HelloVerifier verifier;
+    private final SessionRegistry registry;
+    private final Presences presences;
+    private final Dispatcher dispatcher;
+    private final BrokerMetrics metrics;
+    private final AuditLog audit;
+    private final MemberDirectory members;
+
+    SessionLifecycle(
+            HelloVerifier verifier,
+            SessionRegistry registry,
+            Presences presences,
+            Dispatcher dispatcher,
+            BrokerMetrics metrics,
+            AuditLog audit,
+            MemberDirectory members) {
+        this.verifier = verifier;
+        this.registry = registry;
+        this.presences = presences;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.audit = audit;
+        this.members = members;
+    }
+
+    void hello(Connection connection, JsonNode body) {
+        if (!registry.accepting()) {
+            connection.closeByBroker(new CloseStatus(1001, "shutting down"), "shutdown");
+            return;
+        }
+        switch (verifier.verify(connection, body)) {
+            case HelloVerifier.Rejected rejected -> reject(connection, rejected);
+            case HelloVerifier.Accepted accepted -> open(connection, accepted.hello(), accepted.member());
+        }
+    }
+
+    void helloTimedOut(Connection connection) {
+        metrics.connectionRejected("hello_timeout");
+        connection.sendThenClose(
+                new Frames.Error("hello_timeout", "no hello within 10 s"),
+                new CloseStatus(1008, "hello_timeout"),
+                "hello_timeout");
+    }
+
+    private void reject(Connection connection, HelloVerifier.Rejected rejected) {
+        metrics.connectionRejected(rejected.code());
+        Frames.Hello hello = rejected.hello();
+        log.atInfo()
+                .setMessage("Hello rejected")
+                .addKeyValue("code", rejected.code())
+                .addKeyValue("mesh_id", hello == null ? null : hello.meshId())
+                .log();
+        if (hello != null) {
+            try {
+                if (members.meshExists(hello.meshId())) {
+                    audit.record(
+                            hello.meshId(),
+                            "hello_rejected",
+                            null,
+                            null,
+                            Map.of(
+                                    "code",
+                                    rejected.code(),
+                                    "pubkey_prefix",
+                                    Hex.normalize(hello.pubkey()).substring(0, 12)));
+                }
+            } catch (DataAccessException e) {
+                log.warn("Audit of a rejected hello failed: {}", e.getClass().getSimpleName());
+            }
+        }
+        connection.sendThenClose(
+                new Frames.Error(rejected.code(), rejected.message()),
+                new CloseStatus(1008, rejected.code()),
+                rejected.code());
+    }
+
+    private void open(Connection connection, Frames.Hello hello, Member member) {
+        Presence presence;
+        try {
+            presence = presences.open(member.id(), hello.sessionId(), hello.pid(), hello.cwd());
+        } catch (DataAccessException e) {
+            log.warn("Opening a presence failed: {}", e.getClass().getSimpleName());
+            registry.releaseSlot(hello.meshId());
+            connection.slotReserved(null);
+            connection.sendThenClose(
+                    new Frames.Error("internal_error", "the broker cannot open a session now, retry later"),
+                    CloseStatus.SERVER_ERROR,
+                    "internal_error");
+            return;
+        }
+        connection.opened(member, presence);
+        registry.register(connection);
+        metrics.connectionOpened();
+        try {
+            audit.record(member.meshId(), "session_opened", member.id(), null, Map.of("presence_id", presence.id()));
+        } catch (DataAccessException e) {
+            log.warn("Audit of an opened session failed: {}", e.getClass().getSimpleName());
+        }
+        log.atInfo()
+                .setMessage("Session opened")
+                .addKeyValue("mesh_id", member.meshId())
+                .addKeyValue("presence_id", presence.id())
+                .log();
+        connection.send(new Frames.HelloAck(presence.id(), member.displayName()));
+        connection.startDelivering();
+        dispatcher.request(member.id());
+    }
+
+    /**
+     * The socket is closed. {@code readByPeer} are pushes a completed close handshake proved read;
+     * everything else this session claimed and did not get confirmed goes back to the queue.
+     */
+    void ended(Connection connection, CloseStatus status, String reason, List<Push> readByPeer) {
+        registry.detach(connection);
+        Presence presence = connection.presence();
+        if (presence == null) {
+            if (connection.reservedMeshSlot() != null) {
+                registry.releaseSlot(connection.reservedMeshSlot());
+            }
+            return;
+        }
+        registry.unregister(connection);
+        Member member = connection.member();
+        try {
+            dispatcher.confirm(
+                    member.id(), readByPeer.stream().map(Push::messageId).toList());
+        } catch (DataAccessException e) {
+            log.warn("Confirming pushes at close failed: {}", e.getClass().getSimpleName());
+        }
+        try {
+            dispatcher.sessionEnded(presence.id(), member.id());
+        } catch (DataAccessException e) {
+            log.warn(
+                    "Releasing claims at close failed; they lapse with the presence: {}",
+                    e.getClass().getSimpleName());
+        }
+        try {
+            presences.close(presence.id());
+        } catch (DataAccessException e) {
+            log.warn("Closing a presence failed: {}", e.getClass().getSimpleName());
+        }
+        metrics.connectionClosed();
+        try {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("presence_id", presence.id());
+            metadata.put("reason", reason);
+            metadata.put("close_code", status.getCode());
+            audit.record(member.meshId(), "session_closed", member.id(), null, metadata);
+        } catch (DataAccessException e) {
+            log.warn("Audit of a closed session failed: {}", e.getClass().getSimpleName());
+        }
+        log.atInfo()
+                .setMessage("Session closed")
+                .addKeyValue("mesh_id", member.meshId())
+                .addKeyValue("presence_id", presence.id())
+                .addKeyValue("reason", reason)
+                .addKeyValue("close_code", status.getCode())
+                .log();
+    }
+}

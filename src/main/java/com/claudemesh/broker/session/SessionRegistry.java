@@ -1,0 +1,121 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.routing.LiveSessions;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * The live sessions of this broker process: every socket (for timeouts and shutdown), and the
+ * sessions that passed hello by presence id and by member, plus the per-mesh count that capacity
+ * (PROTOCOL A.3 check 2) is measured against.
+ */
+@Component
+class SessionRegistry implements LiveSessions {
+
+    private final Set<Connection> sockets = ConcurrentHashMap.newKeySet();
+    private final Map<String, Connection> byPresence = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byMember = new ConcurrentHashMap<>();
+    /** Sessions per mesh, counting hellos between the capacity check and their end. */
+    private final Map<String, Integer> perMesh = new ConcurrentHashMap<>();
+
+    private volatile boolean accepting = true;
+
+    boolean accepting() {
+        return accepting;
+    }
+
+    void stopAccepting() {
+        accepting = false;
+    }
+
+    void attach(Connection connection) {
+        sockets.add(connection);
+    }
+
+    void detach(Connection connection) {
+        sockets.remove(connection);
+    }
+
+    Collection<Connection> sockets() {
+        return List.copyOf(sockets);
+    }
+
+    boolean reserveSlot(String meshId, int max) {
+        boolean[] reserved = {false};
+        perMesh.compute(meshId, (id, count) -> {
+            int current = count == null ? 0 : count;
+            if (current >= max) {
+                return count;
+            }
+            reserved[0] = true;
+            return current + 1;
+        });
+        return reserved[0];
+    }
+
+    void releaseSlot(String meshId) {
+        perMesh.computeIfPresent(meshId, (id, count) -> count <= 1 ? null : count - 1);
+    }
+
+    void register(Connection connection) {
+        byPresence.put(connection.presence().id(), connection);
+        byMember.computeIfAbsent(connection.member().id(), id -> ConcurrentHashMap.newKeySet())
+                .add(connection);
+    }
+
+    void unregister(Connection connection) {
+        if (byPresence.remove(connection.presence().id()) == null) {
+            return;
+        }
+        byMember.computeIfPresent(connection.member().id(), (id, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+        releaseSlot(connection.member().meshId());
+    }
+
+    Optional<Connection> byPresence(String presenceId) {
+        return Optional.ofNullable(byPresence.get(presenceId));
+    }
+
+    List<Connection> openOfMember(String memberId) {
+        Set<Connection> set = byMember.get(memberId);
+        return set == null ? List.of() : List.copyOf(set);
+    }
+
+    List<Connection> openInMesh(String meshId) {
+        List<Connection> result = new ArrayList<>();
+        for (Connection connection : byPresence.values()) {
+            if (connection.member().meshId().equals(meshId)) {
+                result.add(connection);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public List<Connection> sessionsOf(String memberId) {
+        Set<Connection> set = byMember.get(memberId);
+        if (set == null) {
+            return List.of();
+        }
+        List<Connection> delivering = new ArrayList<>(set.size());
+        for (Connection connection : set) {
+            if (connection.delivering()) {
+                delivering.add(connection);
+            }
+        }
+        return delivering;
+    }
+
+    @Override
+    public Collection<String> liveMemberIds() {
+        return List.copyOf(byMember.keySet());
+    }
+}

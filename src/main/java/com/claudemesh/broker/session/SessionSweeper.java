@@ -1,0 +1,55 @@
+package com.claudemesh.broker.session;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * The timers of PROTOCOL A.1/A.3, read from the injected clock once a second: no hello within 10 s
+ * → 1008 {@code hello_timeout}; a keepalive ping every 30 s; a session silent for 75 s is closed.
+ */
+@Component
+class SessionSweeper {
+
+    private final SessionRegistry registry;
+    private final SessionSettings settings;
+    private final SessionLifecycle lifecycle;
+    private final Clock clock;
+
+    SessionSweeper(SessionRegistry registry, SessionSettings settings, SessionLifecycle lifecycle, Clock clock) {
+        this.registry = registry;
+        this.settings = settings;
+        this.lifecycle = lifecycle;
+        this.clock = clock;
+    }
+
+    @Scheduled(fixedDelay = 1, timeUnit = TimeUnit.SECONDS)
+    void sweep() {
+        Instant now = clock.instant();
+        for (Connection connection : registry.sockets()) {
+            if (connection.closing()) {
+                continue;
+            }
+            switch (connection.state()) {
+                case AWAITING_HELLO -> {
+                    if (!now.isBefore(connection.connectedAt().plus(settings.helloTimeout()))) {
+                        lifecycle.helloTimedOut(connection);
+                    }
+                }
+                case OPEN -> {
+                    if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
+                        connection.closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
+                    } else if (!now.isBefore(connection.lastPingRequested().plus(settings.pingInterval()))) {
+                        connection.requestKeepalivePing(now);
+                    }
+                }
+                case CLOSED -> {
+                    // its end is being accounted for
+                }
+            }
+        }
+    }
+}

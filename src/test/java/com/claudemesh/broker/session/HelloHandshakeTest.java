@@ -1,0 +1,286 @@
+package com.claudemesh.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** PROTOCOL A.1 transport rules and the A.3 handshake: five checks in order, ack, no_hello, timeout. */
+class HelloHandshakeTest extends SessionTestBase {
+
+    @Test
+    void a3_validHelloIsAcknowledgedWithPresenceAndDisplayName_andCreatesAnIdlePresence() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+
+        WsClient client = connect();
+        JsonNode ack = client.hello(alice, ed25519, clock.millis());
+
+        assertThat(ack.propertyNames()).containsExactly("type", "presenceId", "memberDisplayName");
+        assertThat(ack.path("memberDisplayName").asString()).isEqualTo("alice");
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT member_id, status::text AS status, status_source::text AS source, pid, cwd, disconnected_at"
+                        + " FROM mesh.presence WHERE id = ?",
+                ack.path("presenceId").asString());
+        assertThat(row.get("member_id")).isEqualTo(alice.id());
+        assertThat(row.get("status")).isEqualTo("idle");
+        assertThat(row.get("pid")).isEqualTo(4242);
+        assertThat(row.get("disconnected_at")).isNull();
+        assertThat(auditCount(mesh, "session_opened")).isEqualTo(1);
+    }
+
+    @Test
+    void a3_hexOfEitherCaseIsAccepted() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        String upper = alice.pubkey().toUpperCase();
+        long ts = clock.millis();
+        hello.put("pubkey", upper);
+        hello.put("timestamp", ts);
+        hello.put(
+                "signature",
+                ed25519.sign(
+                                mesh + "|" + alice.id() + "|" + upper + "|" + ts,
+                                alice.keys().secretKeyHex())
+                        .toUpperCase());
+
+        WsClient client = connect();
+        client.sendJson(hello);
+
+        assertThat(client.next().path("type").asString()).isEqualTo("hello_ack");
+    }
+
+    @Test
+    void a3_check1_malformedHelloIsRefusedAndClosed1008() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        hello.put("pubkey", "abc");
+
+        assertRejected(hello, "malformed");
+    }
+
+    @Test
+    void a3_check1_pidOfTheWrongTypeIsMalformed() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        hello.put("pid", "123");
+
+        assertRejected(hello, "malformed");
+    }
+
+    @Test
+    void a3_check2_capacityCountsLiveSessionsOfTheMesh() {
+        settings.maxConnectionsPerMesh(2);
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        online(alice);
+        WsClient bobs = online(bob);
+        // Another mesh is not affected by this one's count.
+        online(seeds.member(seeds.mesh(), "carol"));
+
+        assertRejected(WsClient.helloFrame(alice, ed25519, clock.millis()), "capacity");
+
+        bobs.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            WsClient again = connect();
+            again.sendJson(WsClient.helloFrame(bob, ed25519, clock.millis()));
+            assertThat(again.next().path("type").asString()).isEqualTo("hello_ack");
+        });
+    }
+
+    @Test
+    void a3_check3_timestampMoreThan60sAwayIsSkew() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+
+        assertRejected(WsClient.helloFrame(alice, ed25519, clock.millis() - 61_000), "timestamp_skew");
+        assertRejected(WsClient.helloFrame(alice, ed25519, clock.millis() + 61_000), "timestamp_skew");
+        WsClient edge = connect();
+        edge.hello(alice, ed25519, clock.millis() - 60_000);
+    }
+
+    @Test
+    void a3_check4_signatureByAnotherKeyIsBadSignature() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember mallory = seeds.member(mesh, "mallory");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        hello.put(
+                "signature",
+                ed25519.sign(
+                        mesh + "|" + alice.id() + "|" + alice.pubkey() + "|" + hello.get("timestamp"),
+                        mallory.keys().secretKeyHex()));
+
+        assertRejected(hello, "bad_signature");
+        assertThat(jdbc.queryForObject(
+                        "SELECT metadata->>'pubkey_prefix' FROM mesh.audit_log WHERE mesh_id = ? AND event_type = 'hello_rejected'",
+                        String.class,
+                        mesh))
+                .isEqualTo(alice.pubkey().substring(0, 12));
+    }
+
+    @Test
+    void a3_check5_memberIdMustBelongToThePubkey() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        long ts = (long) hello.get("timestamp");
+        hello.put("memberId", bob.id());
+        hello.put(
+                "signature",
+                ed25519.sign(
+                        mesh + "|" + bob.id() + "|" + alice.pubkey() + "|" + ts,
+                        alice.keys().secretKeyHex()));
+
+        assertRejected(hello, "unauthorized");
+    }
+
+    @Test
+    void a3_check5_revokedMemberAndArchivedMeshAreUnauthorized() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember revoked = seeds.member(mesh, "revoked");
+        seeds.revoke(revoked);
+        assertRejected(WsClient.helloFrame(revoked, ed25519, clock.millis()), "unauthorized");
+
+        String archived = seeds.mesh();
+        MeshSeeds.SeededMember member = seeds.member(archived, "member");
+        seeds.archive(archived);
+        assertRejected(WsClient.helloFrame(member, ed25519, clock.millis()), "unauthorized");
+    }
+
+    @Test
+    void a3_checksRunInOrder_capacityBeforeSkewBeforeSignature() {
+        settings.maxConnectionsPerMesh(1);
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        online(alice);
+        Map<String, Object> skewedAndBadlySigned = WsClient.helloFrame(alice, ed25519, clock.millis() - 120_000);
+        skewedAndBadlySigned.put("signature", "0".repeat(128));
+
+        assertRejected(skewedAndBadlySigned, "capacity");
+        settings.maxConnectionsPerMesh(100);
+        assertRejected(skewedAndBadlySigned, "timestamp_skew");
+    }
+
+    @Test
+    void a3_framesBeforeHelloGetNoHelloAndTheSocketStays() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        WsClient client = connect();
+
+        client.sendText("{\"type\":\"send\",\"id\":\"c1\",\"targetSpec\":\"*\",\"priority\":\"now\"}");
+        assertThat(client.next().toString())
+                .isEqualTo("{\"type\":\"error\",\"code\":\"no_hello\",\"message\":\"must send hello first\"}");
+        client.sendText("not json");
+        assertThat(client.next().path("code").asString()).isEqualTo("no_hello");
+
+        client.hello(alice, ed25519, clock.millis());
+    }
+
+    @Test
+    void a3_secondHelloIsAlreadyAuthenticatedAndTheSocketStays() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        WsClient client = online(alice);
+
+        client.sendJson(WsClient.helloFrame(alice, ed25519, clock.millis()));
+
+        JsonNode error = client.next();
+        assertThat(error.path("type").asString()).isEqualTo("error");
+        assertThat(error.path("code").asString()).isEqualTo("already_authenticated");
+        client.send("c1", "*", "now", "bm9uY2U=", "Y2lwaGVy");
+        assertThat(client.next().path("type").asString()).isEqualTo("ack");
+    }
+
+    @Test
+    void a3_noHelloWithin10sClosesWith1008HelloTimeout() {
+        WsClient client = connect();
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(client.isClosed()).isFalse();
+
+        clock.advance(Duration.ofSeconds(2));
+
+        WsClient.Closed closed = client.awaitClose();
+        assertThat(closed).isEqualTo(new WsClient.Closed(1008, "hello_timeout"));
+    }
+
+    @Test
+    void partB_invalidJsonAndUnknownTypeAfterHelloAreErrorsWithoutClosing() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        WsClient client = online(alice);
+
+        client.sendText("{oops");
+        assertThat(client.next().path("code").asString()).isEqualTo("malformed");
+        client.sendText("{\"type\":\"teleport\"}");
+        JsonNode unknown = client.next();
+        assertThat(unknown.path("code").asString()).isEqualTo("unknown_type");
+        assertThat(unknown.has("id")).isFalse();
+
+        client.send("c2", "*", "low", "bm9uY2U=", "Y2lwaGVy");
+        assertThat(client.next().path("type").asString()).isEqualTo("ack");
+    }
+
+    @Test
+    void a1_binaryFrameClosesWith1003() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        WsClient client = online(alice);
+
+        client.sendBinary(new byte[] {1, 2, 3});
+
+        assertThat(client.awaitClose().code()).isEqualTo(1003);
+    }
+
+    @Test
+    void a1_frameLargerThanMaxMessageBytesClosesWith1009() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        WsClient client = online(alice);
+
+        client.sendText("{\"type\":\"x\",\"pad\":\"" + "a".repeat(properties.maxMessageBytes()) + "\"}");
+
+        assertThat(client.awaitClose().code()).isEqualTo(1009);
+    }
+
+    @Test
+    void a3_closingMarksThePresenceDisconnectedAndAuditsTheReason() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        WsClient client = connect();
+        String presenceId =
+                client.hello(alice, ed25519, clock.millis()).path("presenceId").asString();
+
+        client.close();
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(jdbc.queryForObject(
+                                "SELECT disconnected_at IS NOT NULL FROM mesh.presence WHERE id = ?",
+                                Boolean.class,
+                                presenceId))
+                        .isTrue());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(jdbc.queryForObject(
+                                "SELECT metadata->>'reason' FROM mesh.audit_log WHERE mesh_id = ? AND event_type = 'session_closed'",
+                                String.class,
+                                mesh))
+                        .isEqualTo("client_closed"));
+    }
+
+    private void assertRejected(Map<String, Object> hello, String code) {
+        WsClient client = connect();
+        client.sendJson(hello);
+        JsonNode error = client.next();
+        assertThat(error.path("type").asString()).isEqualTo("error");
+        assertThat(error.path("code").asString()).isEqualTo(code);
+        assertThat(error.path("message").asString()).isNotBlank();
+        assertThat(client.awaitClose()).isEqualTo(new WsClient.Closed(1008, code));
+    }
+
+    private int auditCount(String mesh, String type) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM mesh.audit_log WHERE mesh_id = ? AND event_type = ?", Integer.class, mesh, type);
+    }
+}
