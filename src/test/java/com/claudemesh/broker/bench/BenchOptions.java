@@ -29,6 +29,7 @@ record BenchOptions(
         Duration drainTimeout,
         Duration timeout,
         long brokerPid,
+        Duration analyzeEvery,
         Path jsonFile,
         long seed) {
 
@@ -57,6 +58,8 @@ record BenchOptions(
               --drain-timeout S     wait for outstanding deliveries after the last send (default 60)
               --timeout S           global limit of the whole run (default 600)
               --broker-pid PID      sample the broker's RSS and CPU from /proc/PID
+              --analyze-every S     ANALYZE the broker's queue tables every S seconds during the run, a
+                                    stand-in for autovacuum where it is off (default 0: never)
               --json FILE           JSON report (default target/bench/<scenario>-<time>.json)
               --seed N              random target choice (default 1)
             """;
@@ -77,6 +80,7 @@ record BenchOptions(
             "drain-timeout",
             "timeout",
             "broker-pid",
+            "analyze-every",
             "json",
             "seed");
 
@@ -157,6 +161,7 @@ record BenchOptions(
                 Duration.ofSeconds(integer(values, "drain-timeout", 60)),
                 Duration.ofSeconds(integer(values, "timeout", 600)),
                 Long.parseLong(values.getOrDefault("broker-pid", "0")),
+                Duration.ofSeconds(integer(values, "analyze-every", 0)),
                 json == null ? null : Path.of(json),
                 Long.parseLong(values.getOrDefault("seed", "1")));
     }

@@ -39,6 +39,18 @@ final class DatabaseActivity {
         this.url = DatabaseUrl.parse(databaseUrl);
     }
 
+    /**
+     * Refreshes the planner statistics of the tables the delivery path queries. Without it, on a
+     * server whose autovacuum is off, a fresh database keeps the statistics of empty tables and
+     * the planner may pick plans that scan every pending delivery.
+     */
+    void analyze() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.username(), url.password());
+                Statement s = c.createStatement()) {
+            s.execute("ANALYZE mesh.message_queue, mesh.delivery, mesh.presence, mesh.member");
+        }
+    }
+
     Counters read() throws SQLException {
         try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.username(), url.password());
                 Statement s = c.createStatement()) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -119,6 +120,7 @@ public final class LoadGenerator {
                 ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid())) {
             DatabaseActivity database = new DatabaseActivity(options.databaseUrl());
             DatabaseActivity.Counters databaseBefore = database.read();
+            Thread analyzer = options.analyzeEvery().isZero() ? null : startAnalyzer(database);
             BenchReport.Sessions sessions = connect(peers, client, ledger);
             long sendStart = System.nanoTime();
             long sendEnd = sendStart;
@@ -138,6 +140,9 @@ public final class LoadGenerator {
             ProcessSampler.Usage selfUsage = self.usage();
             int closedByBroker = (int) peers.stream().filter(p -> !p.open()).count() - sessions.failed();
             boolean timedOut = expired();
+            if (analyzer != null) {
+                analyzer.interrupt();
+            }
             closeAll(peers);
             // one publishing interval of PostgreSQL's statistics, so the last second is counted
             Thread.sleep(1100);
@@ -158,6 +163,21 @@ public final class LoadGenerator {
             client.shutdownNow();
             callbacks.shutdownNow();
         }
+    }
+
+    private Thread startAnalyzer(DatabaseActivity database) {
+        return Thread.ofPlatform().daemon().name("bench-analyze").start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(options.analyzeEvery());
+                    database.analyze();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (SQLException e) {
+                    System.err.println("bench: ANALYZE failed: " + e.getMessage());
+                }
+            }
+        });
     }
 
     private boolean expired() {
@@ -380,6 +400,9 @@ public final class LoadGenerator {
         }
         if (options.scenario() != BenchOptions.Scenario.IDLE) {
             p.put("payloadBytes", options.payloadBytes());
+        }
+        if (!options.analyzeEvery().isZero()) {
+            p.put("analyzeEverySeconds", options.analyzeEvery().toSeconds());
         }
         return p;
     }
