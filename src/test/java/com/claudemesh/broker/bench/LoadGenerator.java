@@ -72,7 +72,20 @@ public final class LoadGenerator {
             Runtime.getRuntime().halt(3);
         });
         LoadGenerator generator = new LoadGenerator(options);
-        BenchReport report = generator.run();
+        BenchReport report;
+        try {
+            report = generator.run();
+        } catch (SQLException e) {
+            // Setting up the mesh is the first thing that touches the database: a missing schema
+            // means the broker is not running against it (or has not migrated it yet). A batch
+            // error's own message quotes the rows, root keys included: only the cause is printed.
+            SQLException cause = e.getNextException() != null ? e.getNextException() : e;
+            System.err.println("bench: cannot prepare the mesh: "
+                    + cause.getMessage().lines().findFirst().orElse("")
+                    + " (is the broker running against this database?)");
+            System.exit(2);
+            return;
+        }
         System.out.print(report.table());
         Path file = options.jsonFile() != null
                 ? options.jsonFile()
