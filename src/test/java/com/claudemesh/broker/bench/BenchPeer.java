@@ -43,6 +43,9 @@ final class BenchPeer implements WebSocket.Listener {
     }
 
     private static final Base64.Encoder B64 = Base64.getEncoder();
+    /** More permits than any sender can be waiting for. */
+    private static final int WINDOW_WAKE_PERMITS = 1 << 20;
+
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final BenchMember member;
@@ -95,9 +98,13 @@ final class BenchPeer implements WebSocket.Listener {
                 + "\",\"timestamp\":" + now + ",\"signature\":\"" + signature + "\"}";
     }
 
-    /** Waits for a free slot of the unacked window; false when the deadline passed first. */
+    /**
+     * Waits for a free slot of the unacked window; false when the deadline passed first or the
+     * socket is gone (acks will never come, so a sender must not wait for them until the deadline).
+     */
     boolean awaitWindow(long deadlineNanos) throws InterruptedException {
-        return window.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return window.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                && !closed.isDone();
     }
 
     /** Sends direct message {@code seq} (priority now) to {@code recipient}. */
@@ -210,6 +217,7 @@ final class BenchPeer implements WebSocket.Listener {
         }
         helloAcked.completeExceptionally(new HelloRefused("closed " + statusCode + " " + reason));
         closed.complete(statusCode);
+        wakeSenders();
         return null;
     }
 
@@ -220,6 +228,12 @@ final class BenchPeer implements WebSocket.Listener {
         }
         helloAcked.completeExceptionally(error);
         closed.complete(-1);
+        wakeSenders();
+    }
+
+    /** A sender blocked on the window sees the closed socket at once. */
+    private void wakeSenders() {
+        window.release(WINDOW_WAKE_PERMITS);
     }
 
     /** Whether the socket is still open and was not closed by us. */
