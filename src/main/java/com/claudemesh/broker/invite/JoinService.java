@@ -118,7 +118,7 @@ class JoinService {
             InviteRow invite, String pubkey, String displayName, Instant now, TransactionStatus status) {
         // Serialises joins of one pubkey to one mesh, so a retried join can never enrol it twice.
         invites.lockJoinsOf(invite.meshId(), pubkey);
-        Optional<Member> existing = directory.findActive(invite.meshId(), pubkey);
+        Optional<Member> existing = directory.findActiveInDatabase(invite.meshId(), pubkey);
         if (existing.isPresent()) {
             return JoinReply.alreadyMember(existing.get().id());
         }

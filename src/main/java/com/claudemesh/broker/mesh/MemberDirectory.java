@@ -1,14 +1,38 @@
 package com.claudemesh.broker.mesh;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-/** Read access to members for other packages: who may connect (A.3) and who receives (A.4). */
+/**
+ * Read access to members for other packages: who may connect (A.3) and who receives (A.4).
+ *
+ * <p>Hellos and sends read the active members of a mesh from memory: each mesh's list is loaded at
+ * most once per {@link #TTL} and dropped at once when this process revokes a member, archives the
+ * mesh ({@link MemberRevoked}, {@link MeshArchived}) or enrols a member (after the commit). Another
+ * broker process on the same database learns of those changes when its entry expires, so a member
+ * revoked there is still accepted here for at most {@link #TTL}. A pubkey missing from the cached
+ * list is always looked up in the database (never a cached "no"), so a member who just joined
+ * anywhere can connect and receive direct messages at once; only broadcasts sent from another
+ * process may miss it for at most {@link #TTL}.
+ */
 @Service
 public class MemberDirectory {
+
+    static final Duration TTL = Duration.ofSeconds(3);
+    /** Bounds the memory: meshes beyond this evict expired entries first, then any. */
+    static final int MAX_MESHES = 1_000;
 
     private static final RowMapper<Member> MEMBER = (rs, row) -> new Member(
             rs.getString("id"),
@@ -18,13 +42,37 @@ public class MemberDirectory {
             rs.getString("role"));
 
     private final JdbcClient jdbc;
+    private final Clock clock;
+    private final Map<String, CachedMesh> meshes = new ConcurrentHashMap<>();
+    /** Counts invalidations, so a load that raced one is not stored (it may predate the change). */
+    private final AtomicLong invalidations = new AtomicLong();
 
-    MemberDirectory(JdbcClient jdbc) {
+    MemberDirectory(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
+
+    private record CachedMesh(List<Member> members, Map<String, Member> byPubkey, Instant loadedAt) {}
 
     /** The non-revoked member of a non-archived mesh with this pubkey (lowercase hex). */
     public Optional<Member> findActive(String meshId, String pubkeyHex) {
+        Member cached = cached(meshId).byPubkey().get(pubkeyHex);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Member> found = findActiveInDatabase(meshId, pubkeyHex);
+        if (found.isPresent()) {
+            // Joined since the load (on another process): the next broadcast must include it.
+            invalidate(meshId);
+        }
+        return found;
+    }
+
+    /**
+     * {@link #findActive} read from the database in the caller's transaction, never from memory:
+     * for the join, which must see a revocation or a concurrent join at once.
+     */
+    public Optional<Member> findActiveInDatabase(String meshId, String pubkeyHex) {
         return jdbc.sql("""
                         SELECT m.id, m.mesh_id, m.peer_pubkey, m.display_name, m.role::text AS role
                         FROM mesh.member m JOIN mesh.mesh h ON h.id = m.mesh_id
@@ -35,14 +83,9 @@ public class MemberDirectory {
                         """).params(meshId, pubkeyHex).query(MEMBER).optional();
     }
 
-    /** Every non-revoked member of a non-archived mesh. */
+    /** Every non-revoked member of a non-archived mesh, in join order. */
     public List<Member> activeMembers(String meshId) {
-        return jdbc.sql("""
-                        SELECT m.id, m.mesh_id, m.peer_pubkey, m.display_name, m.role::text AS role
-                        FROM mesh.member m JOIN mesh.mesh h ON h.id = m.mesh_id
-                        WHERE m.mesh_id = ? AND m.revoked_at IS NULL AND h.archived_at IS NULL
-                        ORDER BY m.joined_at, m.id
-                        """).param(meshId).query(MEMBER).list();
+        return cached(meshId).members();
     }
 
     /** Whether a mesh row with this id exists (archived or not): audit events need one (FK). */
@@ -51,5 +94,54 @@ public class MemberDirectory {
                 .param(meshId)
                 .query(Boolean.class)
                 .single();
+    }
+
+    @EventListener
+    void memberRevoked(MemberRevoked event) {
+        invalidate(event.meshId());
+    }
+
+    @EventListener
+    void meshArchived(MeshArchived event) {
+        invalidate(event.meshId());
+    }
+
+    /** Forgets the mesh's members; call after the change committed. */
+    void invalidate(String meshId) {
+        invalidations.incrementAndGet();
+        meshes.remove(meshId);
+    }
+
+    private CachedMesh cached(String meshId) {
+        Instant now = clock.instant();
+        CachedMesh entry = meshes.get(meshId);
+        if (entry != null && now.isBefore(entry.loadedAt().plus(TTL))) {
+            return entry;
+        }
+        long seen = invalidations.get();
+        List<Member> members = List.copyOf(load(meshId));
+        Map<String, Member> byPubkey = new HashMap<>();
+        // Join order: the earliest member wins, as in findActiveInDatabase.
+        members.forEach(m -> byPubkey.putIfAbsent(m.pubkey().toLowerCase(Locale.ROOT), m));
+        CachedMesh loaded = new CachedMesh(members, Map.copyOf(byPubkey), now);
+        if (meshes.size() >= MAX_MESHES) {
+            meshes.values().removeIf(e -> !now.isBefore(e.loadedAt().plus(TTL)));
+            if (meshes.size() >= MAX_MESHES) {
+                meshes.keySet().stream().findAny().ifPresent(meshes::remove);
+            }
+        }
+        // Atomic with invalidate's remove of the same key: either it sees the new count, or the
+        // remove comes after and drops this entry.
+        meshes.compute(meshId, (id, previous) -> invalidations.get() == seen ? loaded : previous);
+        return loaded;
+    }
+
+    private List<Member> load(String meshId) {
+        return jdbc.sql("""
+                        SELECT m.id, m.mesh_id, m.peer_pubkey, m.display_name, m.role::text AS role
+                        FROM mesh.member m JOIN mesh.mesh h ON h.id = m.mesh_id
+                        WHERE m.mesh_id = ? AND m.revoked_at IS NULL AND h.archived_at IS NULL
+                        ORDER BY m.joined_at, m.id
+                        """).param(meshId).query(MEMBER).list();
     }
 }

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The scheduled upkeep of the queue (PROTOCOL A.6): deliveries of envelopes older than {@code
- * MESSAGE_TTL_SECONDS} expire, delivered and expired envelopes are purged {@code
+ * MESSAGE_TTL_SECONDS} expire, envelopes whose deliveries are all done and that {@link
+ * EnvelopeCompletion} did not complete (their confirming process died) are marked delivered, delivered and expired envelopes are purged {@code
  * MESSAGE_RETENTION_SECONDS} later, and the queue depth gauge follows the pending deliveries.
  */
 @Component
@@ -38,11 +39,14 @@ class DeliveryMaintenance {
         try {
             Instant now = clock.instant();
             int expired = store.expire(now);
+            // Before the purge: an envelope completed now is kept for the whole retention.
+            int completed = store.completeAll();
             int purged = store.purge(now.minus(properties.messageRetention()));
-            if (expired > 0 || purged > 0) {
+            if (expired > 0 || completed > 0 || purged > 0) {
                 log.atInfo()
                         .setMessage("Queue upkeep")
                         .addKeyValue("expired_deliveries", expired)
+                        .addKeyValue("completed_envelopes", completed)
                         .addKeyValue("purged_envelopes", purged)
                         .log();
             }

@@ -39,6 +39,18 @@ class DeliveryStore {
                     WHERE p.id = d.claimed_by AND p.disconnected_at IS NULL AND p.last_ping_at > ?))
             """;
 
+    /** Completion of envelopes; {@code %s} narrows it to some envelopes ({@link #complete}) or not. */
+    private static final String COMPLETE = """
+            UPDATE mesh.message_queue q SET delivered_at = done.last
+            FROM (SELECT d.message_id, max(d.delivered_at) AS last
+                  FROM mesh.delivery d JOIN mesh.message_queue u ON u.id = d.message_id
+                  WHERE u.delivered_at IS NULL %s
+                  GROUP BY d.message_id
+                  HAVING count(*) FILTER (WHERE d.delivered_at IS NULL AND d.expired_at IS NULL) = 0
+                     AND max(d.delivered_at) IS NOT NULL) done
+            WHERE q.id = done.message_id AND q.delivered_at IS NULL
+            """;
+
     private final JdbcTemplate jdbc;
 
     DeliveryStore(JdbcTemplate jdbc) {
@@ -132,28 +144,32 @@ class DeliveryStore {
     }
 
     /**
-     * Marks the member's deliveries of these envelopes delivered, and each envelope whose every
-     * delivery is now done. The envelope rows are locked first (in id order, so confirmations never
-     * deadlock) because two recipients of one broadcast confirming at once would otherwise each see
-     * the other's delivery still pending and neither would complete the envelope.
+     * Marks the member's deliveries of these envelopes delivered: one UPDATE of the member's own
+     * delivery rows. The envelope rows are not touched here — recipients of one broadcast would
+     * otherwise take turns on its row — {@link #complete} marks them later.
      */
     void confirm(String memberId, Collection<String> messageIds, Instant now) {
-        String[] ids = messageIds.toArray(String[]::new);
-        jdbc.query(
-                statement(
-                        "SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[]) ORDER BY id FOR UPDATE",
-                        (Object) ids),
-                rs -> {});
         jdbc.update(statement("""
                 UPDATE mesh.delivery SET delivered_at = ?
                 WHERE member_id = ? AND message_id = ANY (?::text[]) AND delivered_at IS NULL
-                """, toDb(now), memberId, ids));
-        jdbc.update(statement("""
-                UPDATE mesh.message_queue q SET delivered_at = ?
-                WHERE q.id = ANY (?::text[]) AND q.delivered_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM mesh.delivery d
-                                  WHERE d.message_id = q.id AND d.delivered_at IS NULL AND d.expired_at IS NULL)
-                """, toDb(now), ids));
+                """, toDb(now), memberId, messageIds.toArray(String[]::new)));
+    }
+
+    /**
+     * Sets {@code message_queue.delivered_at} (to its last delivery's time) on these undelivered
+     * envelopes whose every delivery is done, at least one of them delivered — an envelope only
+     * expired was never delivered. The deliveries are read through {@code delivery_pkey} (by
+     * message id, aggregated): no predicate of the partial pending index appears, so no plan walks
+     * every pending delivery. Each envelope row is locked once, by this statement only.
+     */
+    int complete(Collection<String> messageIds) {
+        return jdbc.update(statement(
+                COMPLETE.formatted("AND u.id = ANY (?::text[])"), (Object) messageIds.toArray(String[]::new)));
+    }
+
+    /** {@link #complete} for every undelivered envelope: the safety net for confirmations of a crashed process. */
+    int completeAll() {
+        return jdbc.update(COMPLETE.formatted(""));
     }
 
     /** Gives back every unconfirmed claim of a session, so the member's next session gets them. */

@@ -34,14 +34,16 @@ public class Dispatcher implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final DeliveryStore store;
+    private final EnvelopeCompletion completion;
     private final LiveSessions sessions;
     private final Clock clock;
     private final Map<String, AtomicInteger> drainRequests = new ConcurrentHashMap<>();
     private final ExecutorService drains = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("drain-", 0).factory());
 
-    Dispatcher(DeliveryStore store, LiveSessions sessions, Clock clock) {
+    Dispatcher(DeliveryStore store, EnvelopeCompletion completion, LiveSessions sessions, Clock clock) {
         this.store = store;
+        this.completion = completion;
         this.sessions = sessions;
         this.clock = clock;
     }
@@ -61,6 +63,7 @@ public class Dispatcher implements DisposableBean {
     public void confirm(String memberId, Collection<String> messageIds) {
         if (!messageIds.isEmpty()) {
             store.confirm(memberId, messageIds, clock.instant());
+            completion.confirmed(messageIds);
         }
     }
 

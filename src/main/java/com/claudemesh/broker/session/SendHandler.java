@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
 import tools.jackson.databind.JsonNode;
 
 /** A.4 {@code send}: refusals in order (malformed, bad_priority, too_large, rate_limited), then routing. */
@@ -46,7 +47,8 @@ class SendHandler {
         RouteResult result;
         try {
             result = router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext());
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | CannotCreateTransactionException e) {
+            // A transaction that could not start (no pooled connection) stored nothing: safe to resend.
             log.warn("Queueing a message failed: {}", e.getClass().getSimpleName());
             return new Frames.Error("internal_error", "the message was not queued, send it again", send.id());
         }

@@ -12,10 +12,13 @@ import com.claudemesh.broker.routing.Push;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.socket.CloseStatus;
 import tools.jackson.databind.JsonNode;
 
@@ -36,6 +39,7 @@ class SessionLifecycle {
     private final BrokerMetrics metrics;
     private final AuditLog audit;
     private final MemberDirectory members;
+    private final TransactionTemplate tx;
 
     SessionLifecycle(
             HelloVerifier verifier,
@@ -44,7 +48,8 @@ class SessionLifecycle {
             Dispatcher dispatcher,
             BrokerMetrics metrics,
             AuditLog audit,
-            MemberDirectory members) {
+            MemberDirectory members,
+            TransactionTemplate tx) {
         this.verifier = verifier;
         this.registry = registry;
         this.presences = presences;
@@ -52,6 +57,7 @@ class SessionLifecycle {
         this.metrics = metrics;
         this.audit = audit;
         this.members = members;
+        this.tx = tx;
     }
 
     void hello(Connection connection, JsonNode body) {
@@ -127,10 +133,18 @@ class SessionLifecycle {
 
     private void open(Connection connection, Frames.Hello hello, Member member) {
         Presence presence;
+        AtomicReference<Presence> attempted = new AtomicReference<>();
         try {
-            presence = presences.open(member.id(), hello.sessionId(), hello.pid(), hello.cwd());
-        } catch (DataAccessException e) {
+            // One commit for the presence and its audit event: a session never opens unaudited.
+            presence = tx.execute(status -> {
+                Presence opened = presences.open(member.id(), hello.sessionId(), hello.pid(), hello.cwd());
+                attempted.set(opened);
+                audit.record(member.meshId(), "session_opened", member.id(), null, Map.of("presence_id", opened.id()));
+                return opened;
+            });
+        } catch (DataAccessException | CannotCreateTransactionException e) {
             log.warn("Opening a presence failed: {}", e.getClass().getSimpleName());
+            forgetRolledBack(attempted.get());
             unavailable(connection);
             return;
         }
@@ -143,11 +157,6 @@ class SessionLifecycle {
             log.warn("Re-reading a new presence failed: {}", e.getClass().getSimpleName());
         }
         metrics.connectionOpened();
-        try {
-            audit.record(member.meshId(), "session_opened", member.id(), null, Map.of("presence_id", presence.id()));
-        } catch (DataAccessException e) {
-            log.warn("Audit of an opened session failed: {}", e.getClass().getSimpleName());
-        }
         log.atInfo()
                 .setMessage("Session opened")
                 .addKeyValue("mesh_id", member.meshId())
@@ -156,6 +165,18 @@ class SessionLifecycle {
         connection.send(new Frames.HelloAck(presence.id(), member.displayName()));
         connection.startDelivering();
         dispatcher.request(member.id());
+    }
+
+    /** The presence was opened in memory but its row rolled back: drop it from this process's pings. */
+    private void forgetRolledBack(Presence presence) {
+        if (presence == null) {
+            return;
+        }
+        try {
+            presences.close(presence.id());
+        } catch (DataAccessException e) {
+            log.debug("Forgetting a rolled-back presence: {}", e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -186,21 +207,20 @@ class SessionLifecycle {
                     "Releasing claims at close failed; they lapse with the presence: {}",
                     e.getClass().getSimpleName());
         }
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("presence_id", presence.id());
+        metadata.put("reason", reason);
+        metadata.put("close_code", status.getCode());
         try {
-            presences.close(presence.id());
-        } catch (DataAccessException e) {
+            // One commit for the close and its audit event.
+            tx.executeWithoutResult(s -> {
+                presences.close(presence.id());
+                audit.record(member.meshId(), "session_closed", member.id(), null, metadata);
+            });
+        } catch (DataAccessException | CannotCreateTransactionException e) {
             log.warn("Closing a presence failed: {}", e.getClass().getSimpleName());
         }
         metrics.connectionClosed();
-        try {
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("presence_id", presence.id());
-            metadata.put("reason", reason);
-            metadata.put("close_code", status.getCode());
-            audit.record(member.meshId(), "session_closed", member.id(), null, metadata);
-        } catch (DataAccessException e) {
-            log.warn("Audit of a closed session failed: {}", e.getClass().getSimpleName());
-        }
         log.atInfo()
                 .setMessage("Session closed")
                 .addKeyValue("mesh_id", member.meshId())

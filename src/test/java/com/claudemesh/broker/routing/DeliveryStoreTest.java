@@ -1,5 +1,6 @@
 package com.claudemesh.broker.routing;
 
+import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
@@ -8,12 +9,17 @@ import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -38,6 +44,12 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Autowired
     DeliveryMaintenance maintenance;
+
+    @Autowired
+    Dispatcher dispatcher;
+
+    @Autowired
+    EnvelopeCompletion completion;
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
@@ -129,27 +141,96 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         for (int i = 0; i < 50; i++) {
             ids.add(envelope("now", List.of(bob.id(), carol.id())));
         }
+        ids.forEach(id -> dispatcher.confirm(bob.id(), List.of(id)));
+        completion.completeConfirmed();
+        assertThat(deliveredEnvelopes(ids)).isZero();
+
         CountDownLatch start = new CountDownLatch(1);
-        CompletableFuture<Void> bobs = CompletableFuture.runAsync(() -> {
-            await(start);
-            ids.forEach(id -> store.confirm(bob.id(), List.of(id), clock.instant()));
-        });
+        List<String> reversed = new ArrayList<>(ids);
+        Collections.reverse(reversed);
         CompletableFuture<Void> carols = CompletableFuture.runAsync(() -> {
             await(start);
-            List<String> reversed = new ArrayList<>(ids);
-            Collections.reverse(reversed);
-            reversed.forEach(id ->
-                    transaction.executeWithoutResult(s -> store.confirm(carol.id(), List.of(id), clock.instant())));
+            reversed.forEach(id -> transaction.executeWithoutResult(s -> dispatcher.confirm(carol.id(), List.of(id))));
+        });
+        CompletableFuture<Void> completions = CompletableFuture.runAsync(() -> {
+            await(start);
+            for (int i = 0; i < 20; i++) {
+                completion.completeConfirmed();
+            }
         });
         start.countDown();
-        bobs.get();
         carols.get();
+        completions.get();
+        completion.completeConfirmed();
+
+        assertThat(deliveredEnvelopes(ids)).isEqualTo(50);
+    }
+
+    @Test
+    void a6_confirmationLeavesTheEnvelopeRowUnlocked() throws Exception {
+        String id = envelope("now", List.of(bob.id(), carol.id()));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(
+                () -> transaction.executeWithoutResult(s -> {
+                    jdbc.queryForList("SELECT id FROM mesh.message_queue WHERE id = ? FOR UPDATE", id);
+                    locked.countDown();
+                    await(done);
+                }),
+                threads);
+        await(locked);
+        try {
+            // With the envelope row held elsewhere, both recipients still confirm at once.
+            CompletableFuture.runAsync(
+                            () -> {
+                                store.confirm(bob.id(), List.of(id), clock.instant());
+                                store.confirm(carol.id(), List.of(id), clock.instant());
+                            },
+                            threads)
+                    .get(5, TimeUnit.SECONDS);
+        } finally {
+            done.countDown();
+            holder.get();
+            threads.shutdown();
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.delivery WHERE message_id = ? AND delivered_at IS NOT NULL",
+                        Integer.class,
+                        id))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void a6_theUpkeepSweepCompletesEnvelopesWhoseConfirmationsWereNeverNoted() {
+        String both = envelope("next", List.of(bob.id(), carol.id()));
+        String halfExpired =
+                envelope("next", List.of(bob.id(), carol.id()), clock.instant().plusSeconds(30));
+        String expiredOnly =
+                envelope("next", List.of(carol.id()), clock.instant().plusSeconds(30));
+        Instant first = clock.instant();
+        store.confirm(bob.id(), List.of(both, halfExpired), first);
+        clock.advance(Duration.ofSeconds(40));
+        store.confirm(carol.id(), List.of(both), clock.instant());
+
+        maintenance.expireAndPurge();
 
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM mesh.message_queue WHERE id = ANY (?::text[]) AND delivered_at IS NOT NULL",
-                        Integer.class,
-                        (Object) ids.toArray(String[]::new)))
-                .isEqualTo(50);
+                        "SELECT delivered_at FROM mesh.message_queue WHERE id = ?", LocalDateTime.class, both))
+                .isEqualTo(toDb(clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        assertThat(jdbc.queryForObject(
+                        "SELECT delivered_at FROM mesh.message_queue WHERE id = ?", LocalDateTime.class, halfExpired))
+                .isEqualTo(toDb(first.truncatedTo(ChronoUnit.MICROS)));
+        assertThat(jdbc.queryForObject(
+                        "SELECT delivered_at IS NULL FROM mesh.message_queue WHERE id = ?", Boolean.class, expiredOnly))
+                .isTrue();
+    }
+
+    private int deliveredEnvelopes(List<String> ids) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM mesh.message_queue WHERE id = ANY (?::text[]) AND delivered_at IS NOT NULL",
+                Integer.class,
+                (Object) ids.toArray(String[]::new));
     }
 
     @Test
@@ -157,6 +238,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String old = envelope("next", List.of(bob.id()));
         String delivered = envelope("next", List.of(carol.id()));
         store.confirm(carol.id(), List.of(delivered), clock.instant());
+        store.complete(List.of(delivered));
         String fresh = envelope("next", List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
 
         Instant later = clock.instant().plus(Duration.ofHours(2));

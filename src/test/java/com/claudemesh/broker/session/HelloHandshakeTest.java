@@ -304,6 +304,32 @@ class HelloHandshakeTest extends SessionTestBase {
                         .isEqualTo("client_closed"));
     }
 
+    @Test
+    void aSessionNeverOpensUnaudited_aFailedAuditRollsThePresenceBack() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        jdbc.execute("CREATE FUNCTION mesh.test_refuse_session_opened() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.mesh_id = '" + mesh + "' AND NEW.event_type = 'session_opened'"
+                + " THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$");
+        jdbc.execute("CREATE TRIGGER test_refuse_session_opened BEFORE INSERT ON mesh.audit_log"
+                + " FOR EACH ROW EXECUTE FUNCTION mesh.test_refuse_session_opened()");
+        try {
+            WsClient client = connect();
+            client.sendJson(WsClient.helloFrame(alice, ed25519, clock.millis()));
+
+            assertThat(client.next().path("code").asString()).isEqualTo("internal_error");
+            assertThat(client.awaitClose().code()).isEqualTo(1011);
+        } finally {
+            jdbc.execute("DROP TRIGGER test_refuse_session_opened ON mesh.audit_log");
+            jdbc.execute("DROP FUNCTION mesh.test_refuse_session_opened()");
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.presence WHERE member_id = ?", Integer.class, alice.id()))
+                .isZero();
+        assertThat(online(alice)).isNotNull();
+        assertThat(auditCount(mesh, "session_opened")).isEqualTo(1);
+    }
+
     private void assertRejected(Map<String, Object> hello, String code) {
         WsClient client = connect();
         client.sendJson(hello);

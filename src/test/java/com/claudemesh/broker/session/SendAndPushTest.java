@@ -3,6 +3,8 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,10 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** PROTOCOL A.4 sending, A.5 push, A.6 store-and-forward, order and isolation. */
 class SendAndPushTest extends SessionTestBase {
+
+    @Autowired
+    HikariDataSource pool;
 
     @Test
     void a4_a5_directMessageRoundTripWithCryptoBox() {
@@ -130,6 +136,35 @@ class SendAndPushTest extends SessionTestBase {
         assertThat(jdbc.queryForObject(
                         "SELECT count(*) FROM mesh.message_queue WHERE mesh_id = ?", Integer.class, mesh))
                 .isZero();
+    }
+
+    @Test
+    void a4_aSendThatFindsNoPooledConnectionIsAnsweredInternalError_andTheSessionStays() throws Exception {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        List<Connection> held = new ArrayList<>();
+        try {
+            // Members come from memory, so the send's first database access is its transaction.
+            // All but the one the wake-up listener keeps (DeliveryWakeUps), then any left idle.
+            while (held.size() < pool.getMaximumPoolSize() - 1) {
+                held.add(pool.getConnection());
+            }
+            while (pool.getHikariPoolMXBean().getIdleConnections() > 0) {
+                held.add(pool.getConnection());
+            }
+            alices.send("c1", "*", "now", "bg==", "Yw==");
+            JsonNode error = alices.next(Duration.ofSeconds(30));
+            assertThat(error.path("code").asString()).isEqualTo("internal_error");
+            assertThat(error.path("id").asString()).isEqualTo("c1");
+        } finally {
+            for (Connection connection : held) {
+                connection.close();
+            }
+        }
+        alices.send("c2", "*", "now", "bg==", "Yw==");
+        assertThat(alices.next(Duration.ofSeconds(30)).path("type").asString()).isEqualTo("ack");
     }
 
     @Test

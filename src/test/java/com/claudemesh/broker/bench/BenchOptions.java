@@ -1,0 +1,185 @@
+package com.claudemesh.broker.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one run of the load generator does. Every scenario shares the connection and reporting
+ * settings; the scenario-specific counts default to the targets of issue 5 scaled down, so that an
+ * option-less run is short.
+ */
+record BenchOptions(
+        Scenario scenario,
+        int port,
+        String databaseUrl,
+        int peers,
+        int messages,
+        int window,
+        int rate,
+        Duration duration,
+        int broadcasts,
+        int meshes,
+        int payloadBytes,
+        int connectConcurrency,
+        Duration helloTimeout,
+        Duration drainTimeout,
+        Duration timeout,
+        long brokerPid,
+        Duration analyzeEvery,
+        Path jsonFile,
+        long seed) {
+
+    enum Scenario {
+        BURST,
+        RATE,
+        BROADCAST,
+        IDLE
+    }
+
+    static final String USAGE = """
+            usage: ops/bench.sh <burst|rate|broadcast|idle> [options]
+              --port P              broker port on 127.0.0.1 (default 7950)
+              --db URL              postgres://user[:pass]@127.0.0.1:5432/db of the broker (or env BENCH_DATABASE_URL)
+              --peers N             members, one session each (burst 10, rate 100, broadcast 100, idle 1000);
+                                    --sessions is the same option, for idle
+              --messages M          burst: direct messages per peer (default 100)
+              --window K            burst/broadcast: unacked sends per peer (default 32)
+              --rate R              rate: total sends per second (default 2000)
+              --duration S          rate: sending time; idle: holding time (default 60)
+              --broadcasts B        broadcast: broadcasts of the one sender (default 1000)
+              --meshes X            idle: spread the sessions over X meshes (default 1)
+              --payload-bytes S     plaintext size (default 200)
+              --connect-concurrency C   handshakes in flight while connecting (default 64)
+              --hello-timeout S     per session (default 10)
+              --drain-timeout S     wait for outstanding deliveries after the last send (default 60)
+              --timeout S           global limit of the whole run (default 600)
+              --broker-pid PID      sample the broker's RSS and CPU from /proc/PID
+              --analyze-every S     ANALYZE the broker's queue tables every S seconds during the run, a
+                                    stand-in for autovacuum where it is off (default 0: never)
+              --json FILE           JSON report (default target/bench/<scenario>-<time>.json)
+              --seed N              random target choice (default 1)
+            """;
+
+    private static final Set<String> KEYS = Set.of(
+            "port",
+            "db",
+            "peers",
+            "messages",
+            "window",
+            "rate",
+            "duration",
+            "broadcasts",
+            "meshes",
+            "payload-bytes",
+            "connect-concurrency",
+            "hello-timeout",
+            "drain-timeout",
+            "timeout",
+            "broker-pid",
+            "analyze-every",
+            "json",
+            "seed");
+
+    BenchOptions {
+        if (peers < 1 || messages < 0 || window < 1 || rate < 1 || broadcasts < 0 || meshes < 1) {
+            throw new IllegalArgumentException("counts must be positive");
+        }
+        if (scenario != Scenario.IDLE && meshes != 1) {
+            throw new IllegalArgumentException("--meshes only applies to idle: messages stay within one mesh");
+        }
+        if (scenario != Scenario.IDLE && peers < 2) {
+            throw new IllegalArgumentException("a messaging scenario needs at least 2 peers");
+        }
+        if (payloadBytes < 64 || payloadBytes > 16_384) {
+            throw new IllegalArgumentException("--payload-bytes must be within 64..16384");
+        }
+    }
+
+    static BenchOptions parse(String[] args, Map<String, String> env) {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            throw new IllegalArgumentException("the first argument is the scenario");
+        }
+        Scenario scenario;
+        try {
+            scenario = Scenario.valueOf(args[0].toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown scenario " + args[0]);
+        }
+        Map<String, String> values = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + arg);
+            }
+            String key = arg.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("option --" + key + " needs a value");
+            }
+            if (key.equals("sessions")) {
+                key = "peers";
+            }
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key);
+            }
+            values.put(key, value);
+        }
+        int defaultPeers = switch (scenario) {
+            case BURST -> 10;
+            case RATE, BROADCAST -> 100;
+            case IDLE -> 1000;
+        };
+        String db = values.getOrDefault("db", env.get("BENCH_DATABASE_URL"));
+        if (db == null || db.isBlank()) {
+            throw new IllegalArgumentException("--db (or BENCH_DATABASE_URL) is required: the broker's database");
+        }
+        String json = values.get("json");
+        return new BenchOptions(
+                scenario,
+                integer(values, "port", 7950),
+                db,
+                integer(values, "peers", defaultPeers),
+                integer(values, "messages", 100),
+                integer(values, "window", 32),
+                integer(values, "rate", 2000),
+                Duration.ofSeconds(integer(values, "duration", 60)),
+                integer(values, "broadcasts", 1000),
+                integer(values, "meshes", 1),
+                integer(values, "payload-bytes", 200),
+                integer(values, "connect-concurrency", 64),
+                Duration.ofSeconds(integer(values, "hello-timeout", 10)),
+                Duration.ofSeconds(integer(values, "drain-timeout", 60)),
+                Duration.ofSeconds(integer(values, "timeout", 600)),
+                Long.parseLong(values.getOrDefault("broker-pid", "0")),
+                Duration.ofSeconds(integer(values, "analyze-every", 0)),
+                json == null ? null : Path.of(json),
+                Long.parseLong(values.getOrDefault("seed", "1")));
+    }
+
+    private static int integer(Map<String, String> values, String key, int fallback) {
+        String value = values.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be a whole number, got " + value);
+        }
+    }
+
+    /** The scenario as typed on the command line, for file names and reports. */
+    String scenarioName() {
+        return scenario.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,41 @@
+package com.claudemesh.broker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static final Map<String, String> ENV = Map.of("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/b");
+
+    @Test
+    void scenarioDefaultsAndOverrides() {
+        BenchOptions burst = BenchOptions.parse(new String[] {"burst", "--peers", "100", "--messages=1000"}, ENV);
+        assertThat(burst.scenario()).isEqualTo(BenchOptions.Scenario.BURST);
+        assertThat(burst.peers()).isEqualTo(100);
+        assertThat(burst.messages()).isEqualTo(1000);
+        assertThat(burst.window()).isEqualTo(32);
+        assertThat(burst.databaseUrl()).isEqualTo("postgres://postgres@127.0.0.1:5432/b");
+
+        BenchOptions idle = BenchOptions.parse(
+                new String[] {"idle", "--sessions", "10000", "--duration", "60", "--meshes", "100"}, ENV);
+        assertThat(idle.peers()).isEqualTo(10_000);
+        assertThat(idle.duration()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(idle.meshes()).isEqualTo(100);
+    }
+
+    @Test
+    void refusesWhatWouldMeasureNothing() {
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"flood"}, ENV))
+                .hasMessageContaining("unknown scenario");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--bogus", "1"}, ENV))
+                .hasMessageContaining("unknown option --bogus");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--meshes", "2"}, ENV))
+                .hasMessageContaining("only applies to idle");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"rate"}, Map.of()))
+                .hasMessageContaining("--db");
+    }
+}

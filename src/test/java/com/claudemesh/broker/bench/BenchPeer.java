@@ -1,0 +1,261 @@
+package com.claudemesh.broker.bench;
+
+import com.claudemesh.broker.bench.BenchMesh.BenchMember;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One client session as a claudemesh CLI holds it: hello, then sends and pushes. Frames leave
+ * through one write chain per socket (the JDK WebSocket refuses a second send while one is
+ * pending), and pushes are decrypted on the socket's listener, one at a time and in order.
+ * Pings are answered by the JDK client itself, which is what confirms deliveries (PROTOCOL A.6).
+ */
+final class BenchPeer implements WebSocket.Listener {
+
+    /** What every peer of a run shares. */
+    record Context(
+            BenchCrypto crypto,
+            Ledger ledger,
+            BenchMesh mesh,
+            Map<String, Integer> indexByPubkey,
+            boolean broadcasts,
+            JsonMapper json) {}
+
+    private record Pending(int seq, int deliveries) {}
+
+    /** The broker ended the session before hello_ack (its error code was counted on its own). */
+    static final class HelloRefused extends RuntimeException {
+        HelloRefused(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+    /** More permits than any sender can be waiting for. */
+    private static final int WINDOW_WAKE_PERMITS = 1 << 20;
+
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    private final BenchMember member;
+    private final Context context;
+    private final Semaphore window;
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    private final CompletableFuture<Long> helloAcked = new CompletableFuture<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private CompletableFuture<WebSocket> writes;
+    private volatile WebSocket socket;
+    private volatile boolean closing;
+
+    BenchPeer(BenchMember member, Context context, int window) {
+        this.member = member;
+        this.context = context;
+        this.window = new Semaphore(window);
+    }
+
+    int index() {
+        return member.index();
+    }
+
+    /** Opens the socket and says hello; completes with the hello round trip in nanoseconds. */
+    CompletableFuture<Long> connect(HttpClient client, URI uri, Duration timeout) {
+        long start = System.nanoTime();
+        client.newWebSocketBuilder()
+                .connectTimeout(timeout)
+                .buildAsync(uri, this)
+                .whenComplete((opened, failure) -> {
+                    if (failure != null) {
+                        helloAcked.completeExceptionally(failure);
+                        return;
+                    }
+                    socket = opened;
+                    synchronized (this) {
+                        writes = CompletableFuture.completedFuture(opened);
+                    }
+                    write(hello());
+                });
+        return helloAcked.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(acked -> acked - start);
+    }
+
+    private String hello() {
+        long now = System.currentTimeMillis();
+        String signature = context.crypto().signHello(member.meshId(), member.memberId(), member.keys(), now);
+        return "{\"type\":\"hello\",\"meshId\":\"" + member.meshId() + "\",\"memberId\":\"" + member.memberId()
+                + "\",\"pubkey\":\"" + member.keys().publicKeyHex() + "\",\"sessionId\":\"bench-" + member.index()
+                + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"cwd\":\"/bench/" + member.index()
+                + "\",\"timestamp\":" + now + ",\"signature\":\"" + signature + "\"}";
+    }
+
+    /**
+     * Waits for a free slot of the unacked window; false when the deadline passed first or the
+     * socket is gone (acks will never come, so a sender must not wait for them until the deadline).
+     */
+    boolean awaitWindow(long deadlineNanos) throws InterruptedException {
+        return window.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                && !closed.isDone();
+    }
+
+    /** Sends direct message {@code seq} (priority now) to {@code recipient}. */
+    void sendDirect(int seq, BenchPeer recipient) {
+        long now = System.nanoTime();
+        byte[] plain = context.ledger().plaintext(index(), seq, recipient.index(), now);
+        byte[] nonce = context.crypto().nonce();
+        byte[] cipher =
+                context.crypto().box(plain, nonce, index(), member.keys(), recipient.index(), recipient.member.keys());
+        send(seq, 1, recipient.member.keys().publicKeyHex(), nonce, cipher, now);
+    }
+
+    /** Sends broadcast {@code seq} to every other member of the mesh ({@code members} of them). */
+    void sendBroadcast(int seq, int members) {
+        long now = System.nanoTime();
+        byte[] plain = context.ledger().plaintext(index(), seq, Ledger.BROADCAST, now);
+        byte[] nonce = context.crypto().nonce();
+        byte[] cipher = context.crypto().seal(plain, nonce, context.mesh().meshKey(member.meshId()));
+        send(seq, members - 1, "*", nonce, cipher, now);
+    }
+
+    private void send(int seq, int deliveries, String target, byte[] nonce, byte[] cipher, long now) {
+        String id = index() + "." + seq;
+        context.ledger().sending(index(), seq, deliveries, now);
+        pending.put(id, new Pending(seq, deliveries));
+        write("{\"type\":\"send\",\"id\":\"" + id + "\",\"targetSpec\":\"" + target
+                + "\",\"priority\":\"now\",\"nonce\":\"" + B64.encodeToString(nonce) + "\",\"ciphertext\":\""
+                + B64.encodeToString(cipher) + "\"}");
+    }
+
+    private synchronized void write(String frame) {
+        writes = writes.thenCompose(socket -> socket.sendText(frame, true));
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            String frame = partial.toString();
+            partial.setLength(0);
+            handle(frame);
+        }
+        socket.request(1);
+        return null;
+    }
+
+    private void handle(String text) {
+        long now = System.nanoTime();
+        Ledger ledger = context.ledger();
+        JsonNode frame;
+        try {
+            frame = context.json().readTree(text);
+        } catch (JacksonException e) {
+            ledger.error("unparseable_frame");
+            return;
+        }
+        String type = frame.path("type").asString("");
+        switch (type) {
+            case "push" -> onPush(frame, now);
+            case "ack" -> {
+                Pending p = pending.remove(frame.path("id").asString(""));
+                if (p == null) {
+                    ledger.error("ack_without_send");
+                    return;
+                }
+                ledger.acked(index(), p.seq(), now);
+                window.release();
+            }
+            case "hello_ack" -> helloAcked.complete(now);
+            case "error" -> {
+                String code = frame.path("code").asString("unknown");
+                Pending p = pending.remove(frame.path("id").asString(""));
+                if (p != null) {
+                    ledger.rejected(index(), p.seq(), p.deliveries(), code);
+                    window.release();
+                } else {
+                    ledger.error(code);
+                    helloAcked.completeExceptionally(new HelloRefused("broker refused hello: " + code));
+                }
+            }
+            default -> ledger.error("frame_" + type);
+        }
+    }
+
+    private void onPush(JsonNode frame, long now) {
+        Integer sender = context.indexByPubkey().get(frame.path("senderPubkey").asString(""));
+        byte[] plain = null;
+        if (sender != null) {
+            try {
+                byte[] nonce = B64D.decode(frame.path("nonce").asString(""));
+                byte[] cipher = B64D.decode(frame.path("ciphertext").asString(""));
+                plain = context.broadcasts()
+                        ? context.crypto().unseal(cipher, nonce, context.mesh().meshKey(member.meshId()))
+                        : context.crypto().open(cipher, nonce, index(), member.keys(), sender, keysOf(sender));
+            } catch (IllegalArgumentException e) {
+                plain = null;
+            }
+        }
+        context.ledger().received(index(), sender == null ? -2 : sender, plain, now);
+    }
+
+    private BenchCrypto.MemberKeys keysOf(int index) {
+        return context.mesh().members().get(index).keys();
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+        if (!closing) {
+            context.ledger().error("closed_by_broker_" + statusCode);
+        }
+        helloAcked.completeExceptionally(new HelloRefused("closed " + statusCode + " " + reason));
+        closed.complete(statusCode);
+        wakeSenders();
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket socket, Throwable error) {
+        if (!closing) {
+            context.ledger().error("socket_error");
+        }
+        helloAcked.completeExceptionally(error);
+        closed.complete(-1);
+        wakeSenders();
+    }
+
+    /** A sender blocked on the window sees the closed socket at once. */
+    private void wakeSenders() {
+        window.release(WINDOW_WAKE_PERMITS);
+    }
+
+    /** Whether the socket is still open and was not closed by us. */
+    boolean open() {
+        return helloAcked.isDone() && !helloAcked.isCompletedExceptionally() && !closed.isDone();
+    }
+
+    /** Orderly close (1000) after everything queued has been written; aborts after {@code timeout}. */
+    CompletableFuture<Integer> close(Duration timeout) {
+        closing = true;
+        WebSocket opened = socket;
+        if (opened == null || closed.isDone()) {
+            return CompletableFuture.completedFuture(-1);
+        }
+        synchronized (this) {
+            writes = writes.thenCompose(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "bench done"));
+        }
+        return closed.completeOnTimeout(-1, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((code, failure) -> {
+                    if (code == null || code == -1) {
+                        opened.abort();
+                    }
+                });
+    }
+}

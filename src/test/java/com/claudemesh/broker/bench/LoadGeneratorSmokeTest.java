@@ -1,0 +1,108 @@
+package com.claudemesh.broker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.claudemesh.broker.config.BrokerProperties;
+import com.claudemesh.broker.support.BrokerIntegrationTest;
+import com.claudemesh.broker.support.TestDatabase;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+
+/**
+ * A short run of the load generator against the whole broker: not a timed benchmark, only the
+ * proof that the generator and the broker agree on the protocol and that nothing is lost,
+ * duplicated or altered under concurrent senders.
+ */
+class LoadGeneratorSmokeTest extends BrokerIntegrationTest {
+
+    @Autowired
+    ApplicationContext context;
+
+    @Autowired
+    BrokerProperties properties;
+
+    /**
+     * The session tests share this Spring context and shrink its send rate limit and connection
+     * cap for single cases, restoring them only before their own next case; a burst after them
+     * would be refused as rate_limited. The limits are put back to the configured ones through the
+     * session package's test hooks, which are package-private, hence reflection.
+     */
+    @BeforeEach
+    void configuredSessionLimits() throws ReflectiveOperationException {
+        Class<?> settingsType = Class.forName("com.claudemesh.broker.session.SessionSettings");
+        Object settings = context.getBean(settingsType);
+        invoke(settings, settingsType, "sendRate", properties.sendRateLimitPerMin(), properties.sendRateLimitBurst());
+        invoke(settings, settingsType, "maxConnectionsPerMesh", properties.maxConnectionsPerMesh());
+        Class<?> limiterType = Class.forName("com.claudemesh.broker.session.SendRateLimiter");
+        invoke(context.getBean(limiterType), limiterType, "reset");
+    }
+
+    private static void invoke(Object target, Class<?> type, String name, int... args)
+            throws ReflectiveOperationException {
+        Class<?>[] parameters = new Class<?>[args.length];
+        Object[] values = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            parameters[i] = int.class;
+            values[i] = args[i];
+        }
+        Method method = type.getDeclaredMethod(name, parameters);
+        method.setAccessible(true);
+        method.invoke(target, values);
+    }
+
+    @Test
+    void burstOfFivePeersDeliversEverythingOnceAndIntact(@TempDir Path dir) throws Exception {
+        BenchOptions options = BenchOptions.parse(
+                new String[] {
+                    "burst",
+                    "--port",
+                    Integer.toString(port),
+                    "--db",
+                    postgresUrl(TestDatabase.shared()),
+                    "--peers",
+                    "5",
+                    "--messages",
+                    "20",
+                    "--drain-timeout",
+                    "20",
+                    "--timeout",
+                    "60",
+                    "--json",
+                    dir.resolve("smoke.json").toString()
+                },
+                Map.of());
+
+        BenchReport report = LoadGenerator.run(options);
+
+        assertThat(report.sessions().connected()).isEqualTo(5);
+        assertThat(report.messages().sent()).isEqualTo(100);
+        assertThat(report.messages().acked()).isEqualTo(100);
+        assertThat(report.messages().delivered()).isEqualTo(100);
+        assertThat(report.messages().deliveredPercent()).isEqualTo(100.0);
+        assertThat(report.messages().duplicates()).isZero();
+        assertThat(report.messages().corrupt()).isZero();
+        assertThat(report.messages().outOfOrder()).isZero();
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.ok()).isTrue();
+    }
+
+    /** The generator takes the broker's DATABASE_URL form; the test database is given as JDBC. */
+    private static String postgresUrl(TestDatabase.Endpoint db) {
+        URI jdbc = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+        String credentials = URLEncoder.encode(db.username(), StandardCharsets.UTF_8)
+                + (db.password() == null || db.password().isEmpty()
+                        ? ""
+                        : ":" + URLEncoder.encode(db.password(), StandardCharsets.UTF_8));
+        return "postgres://" + credentials + "@" + jdbc.getHost() + ":" + jdbc.getPort() + jdbc.getPath()
+                + (jdbc.getQuery() == null ? "" : "?" + jdbc.getQuery());
+    }
+}
