@@ -6,12 +6,14 @@ import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.PreparedStatementCreator;
 import org.springframework.stereotype.Repository;
@@ -28,7 +30,7 @@ import org.springframework.stereotype.Repository;
 class DeliveryStore {
 
     /** Well above the 30 s ping plus the 75 s silence limit, so a healthy session never loses its claims. */
-    static final java.time.Duration CLAIM_LEASE = java.time.Duration.ofSeconds(120);
+    static final Duration CLAIM_LEASE = Duration.ofSeconds(120);
 
     private static final String CLAIMABLE = " " + """
             d.delivered_at IS NULL AND d.expired_at IS NULL
@@ -119,7 +121,7 @@ class DeliveryStore {
                         rs.getString("member_id"),
                         rs.getString("id"),
                         rs.getString("mesh_id"),
-                        rs.getString("peer_pubkey").toLowerCase(java.util.Locale.ROOT),
+                        rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
                         rs.getString("priority"),
                         rs.getString("nonce"),
                         rs.getString("ciphertext"),

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
@@ -86,8 +87,15 @@ public class Dispatcher implements DisposableBean {
         if (live.isEmpty()) {
             return;
         }
+        List<DeliveryStore.MemberPriority> claimable;
+        try {
+            claimable = store.claimable(live, clock.instant());
+        } catch (DataAccessException e) {
+            log.debug("Periodic drain skipped: {}", e.getClass().getSimpleName());
+            return;
+        }
         Set<String> due = new HashSet<>();
-        for (DeliveryStore.MemberPriority waiting : store.claimable(live, clock.instant())) {
+        for (DeliveryStore.MemberPriority waiting : claimable) {
             if (sessions.sessionsOf(waiting.memberId()).stream().anyMatch(s -> s.admits(waiting.priority()))) {
                 due.add(waiting.memberId());
             }
@@ -106,18 +114,28 @@ public class Dispatcher implements DisposableBean {
                         .setMessage("Draining deliveries failed; the next request or the periodic drain retries")
                         .addKeyValue("member_id", memberId)
                         .addKeyValue("error", e.getClass().getSimpleName())
-                        .setCause(e)
                         .log();
             }
         } while (requests.addAndGet(-seen) != 0);
     }
 
+    /**
+     * Serves the member's sessions most recently active first. A session takes only the priorities
+     * no more recent session admits: a delivery belongs to the most recent session that may receive
+     * it, even when it is committed while the drain is between two sessions.
+     */
     private void drain(String memberId) {
         List<? extends DeliveryTarget> targets = new ArrayList<>(sessions.sessionsOf(memberId));
         targets.sort(Comparator.comparingLong(DeliveryTarget::lastActivity).reversed());
+        Set<String> served = new HashSet<>();
         for (DeliveryTarget target : targets) {
             List<String> admitted = PRIORITIES.stream().filter(target::admits).toList();
-            fill(target, admitted);
+            List<String> left =
+                    admitted.stream().filter(p -> !served.contains(p)).toList();
+            if (!left.isEmpty()) {
+                fill(target, left);
+            }
+            served.addAll(admitted);
         }
     }
 

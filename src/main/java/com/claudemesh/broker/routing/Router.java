@@ -34,6 +34,8 @@ public class Router {
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final BrokerProperties properties;
+    private final LiveSessions sessions;
+    private final DeliveryWakeUps wakeUps;
 
     Router(
             MemberDirectory members,
@@ -43,7 +45,9 @@ public class Router {
             BrokerMetrics metrics,
             TransactionTemplate transaction,
             Clock clock,
-            BrokerProperties properties) {
+            BrokerProperties properties,
+            LiveSessions sessions,
+            DeliveryWakeUps wakeUps) {
         this.members = members;
         this.store = store;
         this.dispatcher = dispatcher;
@@ -52,6 +56,8 @@ public class Router {
         this.transaction = transaction;
         this.clock = clock;
         this.properties = properties;
+        this.sessions = sessions;
+        this.wakeUps = wakeUps;
     }
 
     /**
@@ -81,6 +87,10 @@ public class Router {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String messageId = UUID.randomUUID().toString();
         List<String> recipientIds = recipients.stream().map(Member::id).toList();
+        // Recipients connected here are pushed to directly; the others may be connected elsewhere.
+        List<String> elsewhere = recipientIds.stream()
+                .filter(id -> sessions.sessionsOf(id).isEmpty())
+                .toList();
         DeliveryStore.NewEnvelope envelope = new DeliveryStore.NewEnvelope(
                 messageId,
                 sender.meshId(),
@@ -93,6 +103,7 @@ public class Router {
                 now.plus(properties.messageTtl()));
         transaction.executeWithoutResult(status -> {
             store.insert(envelope, recipientIds);
+            wakeUps.announce(elsewhere);
             audit.record(
                     sender.meshId(),
                     "message_routed",

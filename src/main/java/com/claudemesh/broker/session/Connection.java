@@ -5,15 +5,20 @@ import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One WebSocket connection's state machine: awaiting hello → open → closed (PROTOCOL A.3). Inbound
@@ -33,7 +38,8 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
-    private static final long TOUCH_EVERY_NANOS = 1_000_000_000L;
+    /** last_ping_at is a liveness mark, not a log: one write a second per session is plenty. */
+    private static final Duration TOUCH_EVERY = Duration.ofSeconds(1);
 
     private final WebSocketSession socket;
     private final ConnectionServices services;
@@ -52,7 +58,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     private volatile Instant lastHeard;
     private volatile Instant lastPingRequested;
     private volatile long lastActivity;
-    private volatile long lastTouchNanos;
+    private volatile Instant lastTouched = Instant.MIN;
     private volatile boolean brokerInitiatedClose;
     private volatile String closeReason;
 
@@ -80,7 +86,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
             return;
         }
         lastHeard = services.clock().instant();
-        touchIfDue();
+        touchIfDue(lastHeard);
         boolean oversized = exceedsBytes(text, services.settings().maxMessageBytes());
         Frames.Inbound frame = Frames.parse(text);
         if (state == State.AWAITING_HELLO) {
@@ -127,7 +133,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
 
     void onPong(ByteBuffer payload) {
         lastHeard = services.clock().instant();
-        touchIfDue();
+        touchIfDue(lastHeard);
         accounting.lock();
         try {
             List<Push> confirmed = outbound.pongReceived(payload);
@@ -137,6 +143,9 @@ final class Connection implements DeliveryTarget, Outbound.Events {
                                 member.id(),
                                 confirmed.stream().map(Push::messageId).toList());
             }
+        } catch (DataAccessException e) {
+            // The claims stay with this session; if it ends first they are released and pushed again.
+            log.warn("Confirming pushes failed: {}", e.getClass().getSimpleName());
         } finally {
             accounting.unlock();
         }
@@ -153,6 +162,10 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
         state = State.CLOSED;
         delivering = false;
+        if (closeReason == null && writeTimedOut()) {
+            brokerInitiatedClose = true;
+            closeReason = "slow_consumer";
+        }
         outbound.stop();
         accounting.lock();
         try {
@@ -164,20 +177,38 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
     }
 
+    /** Tomcat dropped the socket because a write of ours hit the slow-consumer limit. */
+    private boolean writeTimedOut() {
+        Duration limit = services.settings().slowConsumerTimeout();
+        return outbound.writeBlockedFor().compareTo(limit.multipliedBy(9).dividedBy(10)) >= 0;
+    }
+
     private void setStatus(Frames.Typed typed) {
-        tools.jackson.databind.JsonNode value = typed.body().path("status");
-        (value.isString() ? Status.fromWire(value.stringValue()) : java.util.Optional.<Status>empty())
+        JsonNode value = typed.body().path("status");
+        (value.isString() ? Status.fromWire(value.stringValue()) : Optional.<Status>empty())
                 .ifPresentOrElse(
-                        s -> services.presences().setManualStatus(presence.id(), member.id(), s),
+                        s -> {
+                            try {
+                                services.presences().setManualStatus(presence.id(), member.id(), s);
+                            } catch (DataAccessException e) {
+                                log.warn(
+                                        "Writing a manual status failed: {}",
+                                        e.getClass().getSimpleName());
+                                send(new Frames.Error("internal_error", "the status was not saved, send it again"));
+                            }
+                        },
                         () -> send(new Frames.Error("malformed", "status must be idle, working or dnd")));
     }
 
-    private void touchIfDue() {
+    private void touchIfDue(Instant now) {
         Presence current = presence;
-        long now = System.nanoTime();
-        if (current != null && now - lastTouchNanos >= TOUCH_EVERY_NANOS) {
-            lastTouchNanos = now;
-            services.presences().touch(current.id());
+        if (current != null && !now.isBefore(lastTouched.plus(TOUCH_EVERY))) {
+            lastTouched = now;
+            try {
+                services.presences().touch(current.id());
+            } catch (DataAccessException e) {
+                log.debug("Refreshing last_ping_at failed: {}", e.getClass().getSimpleName());
+            }
         }
     }
 
@@ -196,7 +227,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         this.presence = presence;
         this.status = presence.status();
         this.lastActivity = System.nanoTime();
-        this.lastTouchNanos = System.nanoTime();
+        this.lastTouched = presence.connectedAt();
         this.state = State.OPEN;
     }
 
@@ -246,7 +277,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         outbound.requestKeepalivePing();
     }
 
-    private void slowConsumer() {
+    /**
+     * A peer that has not confirmed pushes within the slow-consumer limit is not draining them
+     * (PROTOCOL A.6 confirmation needs its pong); checked by the sweeper.
+     */
+    boolean stalled(Duration limit) {
+        return outbound.unconfirmedFor().compareTo(limit) >= 0;
+    }
+
+    void slowConsumer() {
         brokerInitiatedClose = true;
         closeReason = "slow_consumer";
         closeNow(new CloseStatus(1008, "slow_consumer"));
@@ -257,7 +296,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         delivering = false;
         try {
             socket.close(status);
-        } catch (java.io.IOException | IllegalStateException e) {
+        } catch (IOException | IllegalStateException e) {
             // already closing; onClosed follows either way
         }
     }
@@ -348,14 +387,6 @@ final class Connection implements DeliveryTarget, Outbound.Events {
 
     boolean closing() {
         return brokerInitiatedClose || state == State.CLOSED;
-    }
-
-    boolean ended() {
-        return ended.get();
-    }
-
-    String id() {
-        return socket.getId();
     }
 
     /**

@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.routing.Push;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +14,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -64,10 +67,17 @@ final class Outbound {
     private final Condition allConfirmed = books.newCondition();
     private List<Push> unpinged = new ArrayList<>();
     private final NavigableMap<Long, List<Push>> awaitingPong = new TreeMap<>();
+    /** When each ping in {@link #awaitingPong} was sent (System.nanoTime). */
+    private final NavigableMap<Long, Long> pingSentAt = new TreeMap<>();
+    /** Pushes queued or written and not yet confirmed: at most {@code capacity} at a time. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+
     private long pings;
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
+    /** When the write in progress started (System.nanoTime), or 0 between writes. */
+    private volatile long writeStartedNanos;
 
     Outbound(WebSocketSession socket, int capacity, Duration closeConfirmWait, Events events) {
         this.socket = socket;
@@ -81,13 +91,21 @@ final class Outbound {
         writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
+    /**
+     * Pushes the session can take now: bounded by the free buffer and by the pushes still awaiting
+     * confirmation, so a peer that reads but does not confirm cannot pile up unconfirmed deliveries.
+     */
     int room() {
-        return stopped ? 0 : Math.max(0, capacity - queue.size());
+        return stopped ? 0 : Math.max(0, Math.min(capacity - queue.size(), capacity - inFlight.get()));
     }
 
     /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
     boolean offerPush(Push push, String json) {
-        return !stopped && queue.size() < capacity && queue.offer(new PushFrame(push, json));
+        if (stopped || queue.size() >= capacity || !queue.offer(new PushFrame(push, json))) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        return true;
     }
 
     /** Waits up to {@code wait} for room; {@code false} means the peer is not draining. */
@@ -128,10 +146,29 @@ final class Outbound {
             List<Push> confirmed = new ArrayList<>();
             covered.values().forEach(confirmed::addAll);
             covered.clear();
+            pingSentAt.headMap(number, true).clear();
+            inFlight.addAndGet(-confirmed.size());
             if (awaitingPong.isEmpty() && unpinged.isEmpty()) {
                 allConfirmed.signalAll();
             }
             return confirmed;
+        } finally {
+            books.unlock();
+            if (moreWaiting && room() > capacity / 2) {
+                moreWaiting = false;
+                events.roomAgain();
+            }
+        }
+    }
+
+    /** How long the oldest ping that covers pushes has gone unanswered; zero when none is pending. */
+    Duration unconfirmedFor() {
+        books.lock();
+        try {
+            return pingSentAt.isEmpty()
+                    ? Duration.ZERO
+                    : Duration.ofNanos(
+                            System.nanoTime() - pingSentAt.firstEntry().getValue());
         } finally {
             books.unlock();
         }
@@ -170,9 +207,9 @@ final class Outbound {
             while (!stopped) {
                 Item item = queue.take();
                 switch (item) {
-                    case Frame frame -> socket.sendMessage(new TextMessage(frame.json()));
+                    case Frame frame -> write(new TextMessage(frame.json()));
                     case PushFrame push -> {
-                        socket.sendMessage(new TextMessage(push.json()));
+                        write(new TextMessage(push.json()));
                         written(push.push());
                     }
                     case KeepalivePing ping -> ping();
@@ -187,7 +224,7 @@ final class Outbound {
                 if (unpingedCount() > 0 && (queue.isEmpty() || unpingedCount() >= PUSHES_PER_PING)) {
                     ping();
                 }
-                if (moreWaiting && queue.size() <= capacity / 2) {
+                if (moreWaiting && room() > capacity / 2) {
                     moreWaiting = false;
                     events.roomAgain();
                 }
@@ -199,6 +236,25 @@ final class Outbound {
                 events.writeFailed(timedOut(e));
             }
         }
+    }
+
+    private void write(WebSocketMessage<?> message) throws IOException {
+        writeStartedNanos = System.nanoTime();
+        try {
+            socket.sendMessage(message);
+        } finally {
+            writeStartedNanos = 0;
+        }
+    }
+
+    /**
+     * How long the write in progress has been blocked. Tomcat ends a write that the peer does not
+     * drain within the send timeout by dropping the connection, and reports that as an abnormal
+     * close before the writer sees its exception: this tells that close apart as a slow consumer.
+     */
+    Duration writeBlockedFor() {
+        long started = writeStartedNanos;
+        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
     }
 
     private void written(Push push) {
@@ -227,12 +283,13 @@ final class Outbound {
             number = ++pings;
             if (!unpinged.isEmpty()) {
                 awaitingPong.put(number, unpinged);
+                pingSentAt.put(number, System.nanoTime());
                 unpinged = new ArrayList<>();
             }
         } finally {
             books.unlock();
         }
-        socket.sendMessage(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
+        write(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
     }
 
     /**
@@ -261,7 +318,7 @@ final class Outbound {
 
     private static boolean timedOut(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException) {
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
                 return true;
             }
         }

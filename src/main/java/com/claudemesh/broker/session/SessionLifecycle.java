@@ -59,7 +59,15 @@ class SessionLifecycle {
             connection.closeByBroker(new CloseStatus(1001, "shutting down"), "shutdown");
             return;
         }
-        switch (verifier.verify(connection, body)) {
+        HelloVerifier.Verdict verdict;
+        try {
+            verdict = verifier.verify(connection, body);
+        } catch (DataAccessException e) {
+            log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
+            unavailable(connection);
+            return;
+        }
+        switch (verdict) {
             case HelloVerifier.Rejected rejected -> reject(connection, rejected);
             case HelloVerifier.Accepted accepted -> open(connection, accepted.hello(), accepted.member());
         }
@@ -71,6 +79,18 @@ class SessionLifecycle {
                 new Frames.Error("hello_timeout", "no hello within 10 s"),
                 new CloseStatus(1008, "hello_timeout"),
                 "hello_timeout");
+    }
+
+    /** The database does not answer: the peer may retry; its capacity slot is given back. */
+    private void unavailable(Connection connection) {
+        if (connection.reservedMeshSlot() != null) {
+            registry.releaseSlot(connection.reservedMeshSlot());
+            connection.slotReserved(null);
+        }
+        connection.sendThenClose(
+                new Frames.Error("internal_error", "the broker cannot open a session now, retry later"),
+                CloseStatus.SERVER_ERROR,
+                "internal_error");
     }
 
     private void reject(Connection connection, HelloVerifier.Rejected rejected) {
@@ -111,12 +131,7 @@ class SessionLifecycle {
             presence = presences.open(member.id(), hello.sessionId(), hello.pid(), hello.cwd());
         } catch (DataAccessException e) {
             log.warn("Opening a presence failed: {}", e.getClass().getSimpleName());
-            registry.releaseSlot(hello.meshId());
-            connection.slotReserved(null);
-            connection.sendThenClose(
-                    new Frames.Error("internal_error", "the broker cannot open a session now, retry later"),
-                    CloseStatus.SERVER_ERROR,
-                    "internal_error");
+            unavailable(connection);
             return;
         }
         connection.opened(member, presence);

@@ -3,6 +3,8 @@ package com.claudemesh.broker.session;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
@@ -13,6 +15,8 @@ import org.springframework.web.socket.CloseStatus;
  */
 @Component
 class SessionSweeper {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionSweeper.class);
 
     private final SessionRegistry registry;
     private final SessionSettings settings;
@@ -33,22 +37,33 @@ class SessionSweeper {
             if (connection.closing()) {
                 continue;
             }
-            switch (connection.state()) {
-                case AWAITING_HELLO -> {
-                    if (!now.isBefore(connection.connectedAt().plus(settings.helloTimeout()))) {
-                        lifecycle.helloTimedOut(connection);
-                    }
+            try {
+                check(connection, now);
+            } catch (RuntimeException e) {
+                // One broken connection must not stop the timers of all the others.
+                log.warn("Session timer check failed: {}", e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private void check(Connection connection, Instant now) {
+        switch (connection.state()) {
+            case AWAITING_HELLO -> {
+                if (!now.isBefore(connection.connectedAt().plus(settings.helloTimeout()))) {
+                    lifecycle.helloTimedOut(connection);
                 }
-                case OPEN -> {
-                    if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
-                        connection.closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
-                    } else if (!now.isBefore(connection.lastPingRequested().plus(settings.pingInterval()))) {
-                        connection.requestKeepalivePing(now);
-                    }
+            }
+            case OPEN -> {
+                if (connection.stalled(settings.slowConsumerTimeout())) {
+                    connection.slowConsumer();
+                } else if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
+                    connection.closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
+                } else if (!now.isBefore(connection.lastPingRequested().plus(settings.pingInterval()))) {
+                    connection.requestKeepalivePing(now);
                 }
-                case CLOSED -> {
-                    // its end is being accounted for
-                }
+            }
+            case CLOSED -> {
+                // its end is being accounted for
             }
         }
     }

@@ -7,6 +7,7 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 /** {@code GET /ws} (PROTOCOL A.1): hands each socket's events to its {@link Connection}, nothing else. */
@@ -31,7 +32,7 @@ class WsEndpoint extends TextWebSocketHandler {
             return;
         }
         // A peer that does not drain a write within the slow-consumer limit makes the write fail.
-        if (session instanceof org.springframework.web.socket.adapter.standard.StandardWebSocketSession standard) {
+        if (session instanceof StandardWebSocketSession standard) {
             Map<String, Object> properties = standard.getNativeSession().getUserProperties();
             properties.put(
                     SEND_TIMEOUT, services.settings().slowConsumerTimeout().toMillis());

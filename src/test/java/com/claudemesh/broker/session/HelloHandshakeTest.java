@@ -200,6 +200,9 @@ class HelloHandshakeTest extends SessionTestBase {
     @Test
     void a3_noHelloWithin10sClosesWith1008HelloTimeout() {
         WsClient client = connect();
+        // The reply proves the broker has the socket (and its connect time) before the clock moves.
+        client.sendText("{\"type\":\"set_status\",\"status\":\"idle\"}");
+        assertThat(client.next().path("code").asString()).isEqualTo("no_hello");
         clock.advance(Duration.ofSeconds(9));
         assertThat(client.isClosed()).isFalse();
 

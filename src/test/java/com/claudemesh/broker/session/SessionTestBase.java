@@ -69,8 +69,8 @@ abstract class SessionTestBase extends BrokerIntegrationTest {
         return client;
     }
 
-    WsClient connectNonReading() {
-        WsClient client = WsClient.connect(port, false);
+    WsClient connectReadingOnly(long frames) {
+        WsClient client = WsClient.connectReadingOnly(port, frames);
         clients.add(client);
         return client;
     }

@@ -34,21 +34,31 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
-    private final boolean reading;
+    /** How many more frames this peer reads; a slow peer stops reading when it reaches zero. */
+    private final java.util.concurrent.atomic.AtomicLong readBudget;
+
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
-    private WsClient(boolean reading) {
-        this.reading = reading;
+    private WsClient(long readBudget) {
+        this.readBudget = new java.util.concurrent.atomic.AtomicLong(readBudget);
     }
 
     public static WsClient connect(int port) {
         return connect(port, true);
     }
 
-    /** {@code reading=false}: a peer that never reads (its TCP window fills up). */
+    /** A peer that reads {@code frames} frames and then stops reading (its TCP window fills up). */
+    public static WsClient connectReadingOnly(int port, long frames) {
+        WsClient client = new WsClient(frames);
+        client.socket = HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
+                .join();
+        return client;
+    }
+
     public static WsClient connect(int port, boolean reading) {
-        WsClient client = new WsClient(reading);
+        WsClient client = new WsClient(reading ? Long.MAX_VALUE : 0);
         client.socket = HTTP.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
                 .join();
@@ -186,7 +196,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        if (reading) {
+        if (readBudget.get() > 0) {
             webSocket.request(1);
         }
     }
@@ -197,6 +207,9 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         if (last) {
             frames.add(JSON.readTree(partial.toString()));
             partial.setLength(0);
+            if (readBudget.decrementAndGet() <= 0) {
+                return null;
+            }
         }
         webSocket.request(1);
         return null;

@@ -1,0 +1,225 @@
+package com.claudemesh.broker.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.session.MeshSeeds;
+import com.claudemesh.broker.support.BrokerIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The SQL of PROTOCOL A.6: claims with SKIP LOCKED, the lease, confirmation, expiry and purge. */
+class DeliveryStoreTest extends BrokerIntegrationTest {
+
+    private static final List<String> ALL = List.of("now", "next", "low");
+
+    @Autowired
+    DeliveryStore store;
+
+    @Autowired
+    Presences presences;
+
+    @Autowired
+    Ed25519 ed25519;
+
+    @Autowired
+    TransactionTemplate transaction;
+
+    @Autowired
+    DeliveryMaintenance maintenance;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private MeshSeeds.SeededMember alice;
+    private MeshSeeds.SeededMember bob;
+    private MeshSeeds.SeededMember carol;
+
+    @BeforeEach
+    void mesh() {
+        truncateAll();
+        MeshSeeds seeds = new MeshSeeds(jdbc, ed25519);
+        String mesh = seeds.mesh();
+        alice = seeds.member(mesh, "alice");
+        bob = seeds.member(mesh, "bob");
+        carol = seeds.member(mesh, "carol");
+    }
+
+    @Test
+    void a6_concurrentClaimsOfOneMemberNeverHandOutADeliveryTwice() throws Exception {
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            sent.add(envelope("next", List.of(bob.id())));
+        }
+        int claimers = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<CompletableFuture<List<String>>> results = new ArrayList<>();
+        for (int c = 0; c < claimers; c++) {
+            String presence = presences.open(bob.id(), "s" + c, c, "/tmp").id();
+            results.add(CompletableFuture.supplyAsync(() -> {
+                await(start);
+                List<String> mine = new ArrayList<>();
+                List<Push> batch;
+                do {
+                    batch = store.claim(bob.id(), presence, ALL, 7, clock.instant());
+                    batch.forEach(p -> mine.add(p.messageId()));
+                } while (!batch.isEmpty());
+                return mine;
+            }));
+        }
+        start.countDown();
+        List<String> claimed = new ArrayList<>();
+        for (CompletableFuture<List<String>> result : results) {
+            claimed.addAll(result.get());
+        }
+
+        assertThat(claimed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
+    }
+
+    @Test
+    void a6_claimsComeInSendOrderAndRespectThePrioritiesAdmitted() {
+        String next = envelope("next", List.of(bob.id()));
+        String now1 = envelope("now", List.of(bob.id()));
+        String low = envelope("low", List.of(bob.id()));
+        String now2 = envelope("now", List.of(bob.id()));
+        String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
+
+        assertThat(store.claim(bob.id(), presence, List.of("now"), 10, clock.instant()).stream()
+                        .map(Push::messageId))
+                .containsExactly(now1, now2);
+        assertThat(store.claim(bob.id(), presence, ALL, 10, clock.instant()).stream()
+                        .map(Push::messageId))
+                .containsExactly(next, low);
+    }
+
+    @Test
+    void a6_claimsOfAClosedOrSilentPresenceLapse_releasedClaimsAreClaimableAgain() {
+        String id = envelope("now", List.of(bob.id()));
+        String first = presences.open(bob.id(), "s1", 1, "/tmp").id();
+        String second = presences.open(bob.id(), "s2", 2, "/tmp").id();
+        assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
+        assertThat(store.claim(bob.id(), second, ALL, 10, clock.instant())).isEmpty();
+
+        // The claimer's broker died: its presence was never closed and stopped being refreshed.
+        clock.advance(DeliveryStore.CLAIM_LEASE.plusSeconds(1));
+        presences.touch(second);
+        assertThat(store.claim(bob.id(), second, ALL, 10, clock.instant()))
+                .extracting(Push::messageId)
+                .containsExactly(id);
+
+        store.releaseAll(second);
+        presences.touch(first);
+        assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
+    }
+
+    @Test
+    void a6_broadcastEnvelopeIsDeliveredOnceEveryDeliveryIsConfirmed_evenWhenConfirmedConcurrently() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(envelope("now", List.of(bob.id(), carol.id())));
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        CompletableFuture<Void> bobs = CompletableFuture.runAsync(() -> {
+            await(start);
+            ids.forEach(id -> store.confirm(bob.id(), List.of(id), clock.instant()));
+        });
+        CompletableFuture<Void> carols = CompletableFuture.runAsync(() -> {
+            await(start);
+            List<String> reversed = new ArrayList<>(ids);
+            Collections.reverse(reversed);
+            reversed.forEach(id ->
+                    transaction.executeWithoutResult(s -> store.confirm(carol.id(), List.of(id), clock.instant())));
+        });
+        start.countDown();
+        bobs.get();
+        carols.get();
+
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.message_queue WHERE id = ANY (?::text[]) AND delivered_at IS NOT NULL",
+                        Integer.class,
+                        (Object) ids.toArray(String[]::new)))
+                .isEqualTo(50);
+    }
+
+    @Test
+    void a6_envelopesExpireAfterTheirTtlAndArePurgedAfterRetention() {
+        String old = envelope("next", List.of(bob.id()));
+        String delivered = envelope("next", List.of(carol.id()));
+        store.confirm(carol.id(), List.of(delivered), clock.instant());
+        String fresh = envelope("next", List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
+
+        Instant later = clock.instant().plus(Duration.ofHours(2));
+        assertThat(store.expire(later)).isEqualTo(1);
+        String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
+        assertThat(store.claim(bob.id(), presence, ALL, 10, later))
+                .extracting(Push::messageId)
+                .containsExactly(fresh);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.delivery WHERE message_id = ? AND expired_at IS NOT NULL",
+                        Integer.class,
+                        old))
+                .isEqualTo(1);
+
+        store.purge(later.minus(Duration.ofMinutes(30)));
+
+        assertThat(jdbc.queryForList(
+                        "SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[])", String.class, (Object)
+                                new String[] {old, delivered, fresh}))
+                .containsExactly(fresh);
+    }
+
+    @Test
+    void a6_scheduledUpkeepExpiresByTtlAndTheQueueDepthGaugeCountsPendingDeliveries() {
+        envelope("next", List.of(bob.id()));
+        envelope("now", List.of(bob.id(), carol.id()));
+        String due = envelope("low", List.of(carol.id()), clock.instant().minusSeconds(1));
+
+        maintenance.expireAndPurge();
+        maintenance.refreshQueueDepth();
+
+        assertThat(meters.get("broker.queue.depth").gauge().value()).isEqualTo(3);
+        assertThat(jdbc.queryForObject(
+                        "SELECT expired_at IS NOT NULL FROM mesh.delivery WHERE message_id = ?", Boolean.class, due))
+                .isTrue();
+    }
+
+    private String envelope(String priority, List<String> recipients) {
+        return envelope(priority, recipients, clock.instant().plus(Duration.ofHours(1)));
+    }
+
+    private String envelope(String priority, List<String> recipients, Instant expiresAt) {
+        String id = UUID.randomUUID().toString();
+        store.insert(
+                new DeliveryStore.NewEnvelope(
+                        id,
+                        alice.meshId(),
+                        alice.id(),
+                        recipients.size() == 1 ? bob.pubkey() : "*",
+                        priority,
+                        "bm9uY2U=",
+                        "Y2lwaGVy",
+                        clock.instant(),
+                        expiresAt),
+                recipients);
+        return id;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
