@@ -97,29 +97,26 @@ public class BrokerMetrics {
     }
 
     private Counter connectionRejectCounter(String reason) {
-        return connectionRejects.computeIfAbsent(
-                reason,
-                r -> Counter.builder("broker.connections.rejected")
-                        .description("WebSocket connections refused, by reason")
-                        .tag("reason", r)
-                        .register(registry));
+        return tagged(
+                connectionRejects,
+                "broker.connections.rejected",
+                "WebSocket connections refused, by reason",
+                "reason",
+                reason);
     }
 
     private Counter routedCounter(String priority) {
-        return routed.computeIfAbsent(
-                priority,
-                p -> Counter.builder("broker.messages.routed")
-                        .description("Envelopes accepted and queued, by priority")
-                        .tag("priority", p)
-                        .register(registry));
+        return tagged(
+                routed, "broker.messages.routed", "Envelopes accepted and queued, by priority", "priority", priority);
     }
 
     private Counter messageRejectCounter(String reason) {
-        return messageRejects.computeIfAbsent(
-                reason,
-                r -> Counter.builder("broker.messages.rejected")
-                        .description("Sends refused, by reason")
-                        .tag("reason", r)
-                        .register(registry));
+        return tagged(messageRejects, "broker.messages.rejected", "Sends refused, by reason", "reason", reason);
+    }
+
+    private Counter tagged(Map<String, Counter> byValue, String name, String description, String tag, String value) {
+        return byValue.computeIfAbsent(
+                value,
+                v -> Counter.builder(name).description(description).tag(tag, v).register(registry));
     }
 }
