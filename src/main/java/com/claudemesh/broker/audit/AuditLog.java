@@ -1,6 +1,9 @@
 package com.claudemesh.broker.audit;
 
+import com.claudemesh.broker.db.UtcTimestamps;
+import java.sql.PreparedStatement;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -43,28 +46,50 @@ public class AuditLog {
         this.clock = clock;
     }
 
+    /** One audit event: {@code actorPeerId}/{@code targetPeerId} are member ids (or null). */
+    public record Event(
+            String meshId, String eventType, String actorPeerId, String targetPeerId, Map<String, ?> metadata) {}
+
     /**
      * Records {@code eventType} for {@code meshId}. {@code actorPeerId}/{@code targetPeerId} are
      * member ids (or null); {@code metadata} holds plain facts (ids, counts, codes, key prefixes).
      */
     public void record(
             String meshId, String eventType, String actorPeerId, String targetPeerId, Map<String, ?> metadata) {
-        for (String key : metadata.keySet()) {
-            if (FORBIDDEN_KEYS.contains(key)) {
-                throw new IllegalArgumentException("audit metadata must not carry '" + key + "'");
+        recordAll(List.of(new Event(meshId, eventType, actorPeerId, targetPeerId, metadata)));
+    }
+
+    /** Records several events with one statement (the sends of one group commit). */
+    public void recordAll(List<Event> events) {
+        int n = events.size();
+        String[][] columns = new String[6][n];
+        String now = UtcTimestamps.toDb(clock.instant()).toString();
+        for (int i = 0; i < n; i++) {
+            Event event = events.get(i);
+            for (String key : event.metadata().keySet()) {
+                if (FORBIDDEN_KEYS.contains(key)) {
+                    throw new IllegalArgumentException("audit metadata must not carry '" + key + "'");
+                }
             }
+            columns[0][i] = UUID.randomUUID().toString();
+            columns[1][i] = event.meshId();
+            columns[2][i] = event.eventType();
+            columns[3][i] = event.actorPeerId();
+            columns[4][i] = event.targetPeerId();
+            columns[5][i] = json.writeValueAsString(event.metadata());
         }
-        jdbc.update(
-                """
-                INSERT INTO mesh.audit_log (id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
-                """,
-                UUID.randomUUID().toString(),
-                meshId,
-                eventType,
-                actorPeerId,
-                targetPeerId,
-                json.writeValueAsString(metadata),
-                com.claudemesh.broker.db.UtcTimestamps.toDb(clock.instant()));
+        jdbc.update(connection -> {
+            PreparedStatement ps = connection.prepareStatement("""
+                            INSERT INTO mesh.audit_log (id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at)
+                            SELECT id, mesh_id, event_type, actor, target, metadata::jsonb, ?::timestamp
+                            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                                 AS e(id, mesh_id, event_type, actor, target, metadata)
+                            """);
+            ps.setString(1, now);
+            for (int c = 0; c < columns.length; c++) {
+                ps.setArray(c + 2, connection.createArrayOf("text", columns[c]));
+            }
+            return ps;
+        });
     }
 }

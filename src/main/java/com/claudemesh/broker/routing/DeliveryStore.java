@@ -9,11 +9,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.PreparedStatementCreator;
 import org.springframework.stereotype.Repository;
@@ -68,33 +69,68 @@ class DeliveryStore {
             Instant createdAt,
             Instant expiresAt) {}
 
-    /** Stores the envelope and one delivery per recipient, in one statement (the caller's transaction). */
-    void insert(NewEnvelope envelope, List<String> recipientMemberIds) {
-        String[] recipients = recipientMemberIds.toArray(String[]::new);
-        LocalDateTime deliveredAt = recipients.length == 0 ? toDb(envelope.createdAt()) : null;
-        jdbc.update(statement(
-                """
-                WITH envelope AS (
-                    INSERT INTO mesh.message_queue (id, mesh_id, sender_member_id, target_spec, priority,
-                                                    nonce, ciphertext, created_at, delivered_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?::mesh.message_priority, ?, ?, ?, ?, ?)
-                    RETURNING id, priority)
-                INSERT INTO mesh.delivery (message_id, member_id, priority)
-                SELECT envelope.id, recipient.member_id, envelope.priority
-                FROM envelope, unnest(?::text[]) WITH ORDINALITY AS recipient(member_id, n)
-                ORDER BY recipient.n
-                """,
-                envelope.messageId(),
-                envelope.meshId(),
-                envelope.senderMemberId(),
-                envelope.targetSpec(),
-                envelope.priority(),
-                envelope.nonce(),
-                envelope.ciphertext(),
-                toDb(envelope.createdAt()),
-                deliveredAt,
-                toDb(envelope.expiresAt()),
-                recipients));
+    /** One recipient's delivery of a new envelope; {@code claimedBy} is the session it is pushed to straight away, or null. */
+    record NewDelivery(String messageId, String memberId, String priority, String claimedBy) {}
+
+    /**
+     * Stores envelopes and their deliveries (the caller's transaction): two statements for the
+     * whole batch, whatever its size. Deliveries get their {@code seq} in list order, so a member's
+     * deliveries keep the order of {@code deliveries}. An envelope without deliveries (a broadcast
+     * in a mesh of one) is delivered at once.
+     */
+    void insert(List<NewEnvelope> envelopes, List<NewDelivery> deliveries, Instant now) {
+        Set<String> withRecipients = new HashSet<>();
+        deliveries.forEach(d -> withRecipients.add(d.messageId()));
+        int n = envelopes.size();
+        String[][] columns = new String[10][n];
+        for (int i = 0; i < n; i++) {
+            NewEnvelope e = envelopes.get(i);
+            columns[0][i] = e.messageId();
+            columns[1][i] = e.meshId();
+            columns[2][i] = e.senderMemberId();
+            columns[3][i] = e.targetSpec();
+            columns[4][i] = e.priority();
+            columns[5][i] = e.nonce();
+            columns[6][i] = e.ciphertext();
+            columns[7][i] = timestamp(e.createdAt());
+            columns[8][i] = withRecipients.contains(e.messageId()) ? null : timestamp(e.createdAt());
+            columns[9][i] = timestamp(e.expiresAt());
+        }
+        jdbc.update(statement("""
+                INSERT INTO mesh.message_queue (id, mesh_id, sender_member_id, target_spec, priority,
+                                                nonce, ciphertext, created_at, delivered_at, expires_at)
+                SELECT id, mesh_id, sender, target, priority::mesh.message_priority,
+                       nonce, ciphertext, created::timestamp, delivered::timestamp, expires::timestamp
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                            ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS e(id, mesh_id, sender, target, priority, nonce, ciphertext, created, delivered, expires)
+                """, (Object[]) columns));
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        int m = deliveries.size();
+        String[][] rows = new String[5][m];
+        String claimedAt = timestamp(now);
+        for (int i = 0; i < m; i++) {
+            NewDelivery d = deliveries.get(i);
+            rows[0][i] = d.messageId();
+            rows[1][i] = d.memberId();
+            rows[2][i] = d.priority();
+            rows[3][i] = d.claimedBy();
+            rows[4][i] = d.claimedBy() == null ? null : claimedAt;
+        }
+        jdbc.update(statement("""
+                INSERT INTO mesh.delivery (message_id, member_id, priority, claimed_by, claimed_at)
+                SELECT message_id, member_id, priority::mesh.message_priority, claimed_by, claimed_at::timestamp
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
+                     AS d(message_id, member_id, priority, claimed_by, claimed_at, n)
+                ORDER BY d.n
+                """, (Object[]) rows));
+    }
+
+    /** Timestamps travel as text inside arrays; the column keeps microseconds (UtcTimestamps). */
+    private static String timestamp(Instant instant) {
+        return instant == null ? null : toDb(instant).toString();
     }
 
     /**
@@ -102,7 +138,7 @@ class DeliveryStore {
      * priorities}, oldest first, for the session {@code presenceId}; returns them in send order.
      */
     List<Push> claim(String memberId, String presenceId, List<String> priorities, int limit, Instant now) {
-        List<Push> claimed = jdbc.query(
+        List<Claimed> claimed = jdbc.query(
                 statement(
                         """
                         WITH next AS (
@@ -128,31 +164,38 @@ class DeliveryStore {
                         limit,
                         presenceId,
                         toDb(now)),
-                (rs, row) -> new Push(
+                (rs, row) -> new Claimed(
                         rs.getLong("seq"),
-                        rs.getString("member_id"),
-                        rs.getString("id"),
-                        rs.getString("mesh_id"),
-                        rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
-                        rs.getString("priority"),
-                        rs.getString("nonce"),
-                        rs.getString("ciphertext"),
-                        fromDb(rs.getObject("created_at", LocalDateTime.class))));
-        List<Push> ordered = new ArrayList<>(claimed);
-        ordered.sort(Comparator.comparingLong(Push::seq));
-        return ordered;
+                        new Push(
+                                rs.getString("member_id"),
+                                rs.getString("id"),
+                                rs.getString("mesh_id"),
+                                rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
+                                rs.getString("priority"),
+                                rs.getString("nonce"),
+                                rs.getString("ciphertext"),
+                                fromDb(rs.getObject("created_at", LocalDateTime.class)))));
+        // RETURNING has no order of its own.
+        return claimed.stream()
+                .sorted(Comparator.comparingLong(Claimed::seq))
+                .map(Claimed::push)
+                .toList();
     }
 
+    private record Claimed(long seq, Push push) {}
+
     /**
-     * Marks the member's deliveries of these envelopes delivered: one UPDATE of the member's own
-     * delivery rows. The envelope rows are not touched here — recipients of one broadcast would
-     * otherwise take turns on its row — {@link #complete} marks them later.
+     * Marks deliveries delivered: the {@code i}-th of {@code memberIds} confirmed the {@code i}-th of
+     * {@code messageIds}. One UPDATE of the members' own delivery rows by primary key. The envelope
+     * rows are not touched here — recipients of one broadcast would otherwise take turns on its row
+     * — {@link #complete} marks them later.
      */
-    void confirm(String memberId, Collection<String> messageIds, Instant now) {
+    void confirm(List<String> memberIds, List<String> messageIds, Instant now) {
         jdbc.update(statement("""
-                UPDATE mesh.delivery SET delivered_at = ?
-                WHERE member_id = ? AND message_id = ANY (?::text[]) AND delivered_at IS NULL
-                """, toDb(now), memberId, messageIds.toArray(String[]::new)));
+                UPDATE mesh.delivery d SET delivered_at = ?
+                FROM unnest(?::text[], ?::text[]) AS c(member_id, message_id)
+                WHERE d.message_id = c.message_id AND d.member_id = c.member_id AND d.delivered_at IS NULL
+                """, toDb(now), memberIds.toArray(String[]::new), messageIds.toArray(String[]::new)));
     }
 
     /**

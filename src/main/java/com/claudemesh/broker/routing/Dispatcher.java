@@ -7,12 +7,15 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -25,6 +28,11 @@ import org.springframework.stereotype.Service;
  * deliveries for its sessions, most recently active first, each taking what its status admits and
  * what its buffer has room for. Drains of one member are coalesced and never run twice at once in
  * this process; the claim itself keeps concurrent drains of other processes apart.
+ *
+ * <p>It also knows when a member is <em>quiet</em>: a drain that covered every one of its current
+ * sessions found nothing more they admit, and nothing was requested since. Only then may a new
+ * envelope skip the queue and go straight to a session ({@link #directTarget}): nothing older that
+ * the session would receive is still waiting, so the direct push cannot overtake it (A.6 order).
  */
 @Service
 public class Dispatcher implements DisposableBean {
@@ -34,37 +42,81 @@ public class Dispatcher implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final DeliveryStore store;
-    private final EnvelopeCompletion completion;
+    private final Confirmations confirmations;
     private final LiveSessions sessions;
     private final Clock clock;
-    private final Map<String, AtomicInteger> drainRequests = new ConcurrentHashMap<>();
+    private final Map<String, MemberDrains> members = new ConcurrentHashMap<>();
     private final ExecutorService drains = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("drain-", 0).factory());
 
-    Dispatcher(DeliveryStore store, EnvelopeCompletion completion, LiveSessions sessions, Clock clock) {
+    Dispatcher(DeliveryStore store, Confirmations confirmations, LiveSessions sessions, Clock clock) {
         this.store = store;
-        this.completion = completion;
+        this.confirmations = confirmations;
         this.sessions = sessions;
         this.clock = clock;
     }
 
+    /**
+     * The drain state of one member: pending requests, a counter of everything that may have made
+     * deliveries claimable, and the last drain that found nothing left.
+     */
+    private static final class MemberDrains {
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicLong changes = new AtomicLong();
+        volatile Quiet quiet;
+    }
+
+    /** A drain that started after change {@code change} served {@code sessions} and left nothing they admit. */
+    private record Quiet(long change, Set<DeliveryTarget> sessions) {}
+
     /** Something may have become deliverable for this member: push it to its live sessions now. */
     public void request(String memberId) {
-        if (sessions.sessionsOf(memberId).isEmpty()) {
+        boolean live = !sessions.sessionsOf(memberId).isEmpty();
+        MemberDrains drains = live ? drainsOf(memberId) : members.get(memberId);
+        if (drains != null) {
+            drains.changes.incrementAndGet();
+        }
+        if (!live) {
             return;
         }
-        AtomicInteger requests = drainRequests.computeIfAbsent(memberId, id -> new AtomicInteger());
-        if (requests.getAndIncrement() == 0) {
-            drains.execute(() -> drainWhileRequested(memberId, requests));
+        if (drains.requests.getAndIncrement() == 0) {
+            this.drains.execute(() -> drainWhileRequested(memberId, drains));
         }
     }
 
-    /** The recipient's WebSocket layer provably read these pushes (a pong after them, or a close handshake). */
-    public void confirm(String memberId, Collection<String> messageIds) {
-        if (!messageIds.isEmpty()) {
-            store.confirm(memberId, messageIds, clock.instant());
-            completion.confirmed(messageIds);
+    /**
+     * The session a new envelope of this priority may be pushed to without going through the queue:
+     * the member is quiet and this is the session a drain would serve it to (the most recently active
+     * one admitting the priority). Empty otherwise — the envelope is then queued and drained.
+     */
+    Optional<DeliveryTarget> directTarget(String memberId, String priority) {
+        MemberDrains drains = members.get(memberId);
+        Quiet quiet = drains == null ? null : drains.quiet;
+        if (quiet == null || quiet.change() != drains.changes.get()) {
+            return Optional.empty();
         }
+        List<? extends DeliveryTarget> current = sessions.sessionsOf(memberId);
+        if (current.size() != quiet.sessions().size() || !quiet.sessions().containsAll(current)) {
+            return Optional.empty();
+        }
+        return current.stream()
+                .filter(target -> target.admits(priority))
+                .max(Comparator.comparingLong(DeliveryTarget::lastActivity))
+                .map(DeliveryTarget.class::cast);
+    }
+
+    private MemberDrains drainsOf(String memberId) {
+        return members.computeIfAbsent(memberId, id -> new MemberDrains());
+    }
+
+    /**
+     * The recipient's WebSocket layer provably read these pushes (a pong after them, or a close
+     * handshake). Written together with other sessions' confirmations; completes when written.
+     */
+    public CompletableFuture<Void> confirm(String memberId, Collection<String> messageIds) {
+        return messageIds.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : confirmations.confirm(memberId, messageIds);
     }
 
     /** A session ended: its unconfirmed claims go back, and the member's other sessions may take them. */
@@ -106,12 +158,17 @@ public class Dispatcher implements DisposableBean {
         due.forEach(this::request);
     }
 
-    private void drainWhileRequested(String memberId, AtomicInteger requests) {
+    private void drainWhileRequested(String memberId, MemberDrains state) {
         int seen;
         do {
-            seen = requests.get();
+            seen = state.requests.get();
+            long change = state.changes.get();
+            List<DeliveryTarget> served = new ArrayList<>(sessions.sessionsOf(memberId));
+            state.quiet = null;
             try {
-                drain(memberId);
+                if (drain(memberId, served)) {
+                    state.quiet = new Quiet(change, Set.copyOf(served));
+                }
             } catch (RuntimeException e) {
                 log.atWarn()
                         .setMessage("Draining deliveries failed; the next request or the periodic drain retries")
@@ -119,35 +176,42 @@ public class Dispatcher implements DisposableBean {
                         .addKeyValue("error", e.getClass().getSimpleName())
                         .log();
             }
-        } while (requests.addAndGet(-seen) != 0);
+        } while (state.requests.addAndGet(-seen) != 0);
     }
 
     /**
      * Serves the member's sessions most recently active first. A session takes only the priorities
      * no more recent session admits: a delivery belongs to the most recent session that may receive
-     * it, even when it is committed while the drain is between two sessions.
+     * it, even when it is committed while the drain is between two sessions. True when every
+     * session took everything it admits: nothing claimable for them is left.
      */
-    private void drain(String memberId) {
-        List<? extends DeliveryTarget> targets = new ArrayList<>(sessions.sessionsOf(memberId));
-        targets.sort(Comparator.comparingLong(DeliveryTarget::lastActivity).reversed());
+    private boolean drain(String memberId, List<DeliveryTarget> targets) {
+        if (targets.isEmpty()) {
+            return false;
+        }
+        List<DeliveryTarget> byActivity = new ArrayList<>(targets);
+        byActivity.sort(Comparator.comparingLong(DeliveryTarget::lastActivity).reversed());
         Set<String> served = new HashSet<>();
-        for (DeliveryTarget target : targets) {
+        boolean emptied = true;
+        for (DeliveryTarget target : byActivity) {
             List<String> admitted = PRIORITIES.stream().filter(target::admits).toList();
             List<String> left =
                     admitted.stream().filter(p -> !served.contains(p)).toList();
             if (!left.isEmpty()) {
-                fill(target, left);
+                emptied &= fill(target, left);
             }
             served.addAll(admitted);
         }
+        return emptied;
     }
 
-    private void fill(DeliveryTarget target, List<String> priorities) {
+    /** Claims and pushes until the session is full (false) or nothing it admits is left (true). */
+    private boolean fill(DeliveryTarget target, List<String> priorities) {
         while (true) {
             int room = target.room();
             if (room <= 0) {
                 target.moreWaiting();
-                return;
+                return false;
             }
             int limit = Math.min(room, MAX_BATCH);
             List<Push> batch = store.claim(target.memberId(), target.presenceId(), priorities, limit, clock.instant());
@@ -157,11 +221,11 @@ public class Dispatcher implements DisposableBean {
                             .map(Push::messageId)
                             .toList();
                     store.release(target.presenceId(), untaken, target.memberId());
-                    return;
+                    return false;
                 }
             }
             if (batch.size() < limit) {
-                return;
+                return true;
             }
         }
     }

@@ -4,7 +4,6 @@ import java.time.Instant;
 
 /** One claimed delivery on its way to a session: the envelope as the recipient sees it (PROTOCOL A.5). */
 public record Push(
-        long seq,
         String memberId,
         String messageId,
         String meshId,
@@ -16,6 +15,6 @@ public record Push(
 
     @Override
     public String toString() {
-        return "Push[seq=" + seq + ", messageId=" + messageId + ", priority=" + priority + "]";
+        return "Push[messageId=" + messageId + ", priority=" + priority + "]";
     }
 }

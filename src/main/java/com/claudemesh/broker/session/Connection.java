@@ -11,6 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,6 +43,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
+    /**
+     * Sends of one socket in flight at once: the reader hands a send to the group commit and reads
+     * on (so pongs are never stuck behind sends), until this many wait for their ack.
+     */
+    static final int PIPELINED_SENDS = 64;
+
+    /** How long the reader waits for an ack slot before it gives up on a broker that cannot commit. */
+    private static final Duration SEND_SLOT_WAIT = Duration.ofSeconds(30);
+
     /** last_ping_at is a liveness mark, not a log: one write a second per session is plenty. */
     private static final Duration TOUCH_EVERY = Duration.ofSeconds(1);
 
@@ -48,6 +62,10 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     private final AtomicBoolean ended = new AtomicBoolean();
     /** Held while confirming pushes and during the final accounting, so release never overtakes a confirm. */
     private final ReentrantLock accounting = new ReentrantLock();
+
+    private final Semaphore sendSlots = new Semaphore(PIPELINED_SENDS);
+    /** The latest confirmation handed to the database; the final release waits for it. */
+    private volatile CompletableFuture<Void> confirming = CompletableFuture.completedFuture(null);
 
     private volatile State state = State.AWAITING_HELLO;
     private volatile Member member;
@@ -151,7 +169,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
             }
             case Frames.Typed typed -> {
                 switch (typed.type()) {
-                    case "send" -> send(services.sends().handle(member, typed.body(), oversized));
+                    case "send" -> handleSend(typed.body(), oversized);
                     case "hello" -> send(new Frames.Error("already_authenticated", "this session already sent hello"));
                     case "set_status" -> setStatus(typed);
                     default -> {
@@ -166,6 +184,29 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
     }
 
+    /**
+     * Hands the send to the group commit and returns to reading; the ack (or error) is queued when
+     * the envelope is committed. The reply slot is taken now, so a peer that does not read its acks
+     * is bounded like any other, and order per sender holds because the group commit keeps the
+     * order in which sends are handed to it.
+     */
+    private void handleSend(JsonNode body, boolean oversized) {
+        try {
+            if (!sendSlots.tryAcquire(SEND_SLOT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Sends of a session waited {} for the database; closing it", SEND_SLOT_WAIT);
+                closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        services.sends().handle(member, body, oversized, reply -> {
+            outbound.addReply(Frames.json(reply));
+            sendSlots.release();
+        });
+    }
+
     void onPong(ByteBuffer payload) {
         lastHeard = services.clock().instant();
         touchIfDue(lastHeard);
@@ -173,16 +214,36 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         try {
             List<Push> confirmed = outbound.pongReceived(payload);
             if (!confirmed.isEmpty()) {
-                services.dispatcher()
+                // Confirmations of all sessions are written together; the claims stay with this
+                // session until then, and its final release waits for them.
+                confirmed(services.dispatcher()
                         .confirm(
                                 member.id(),
-                                confirmed.stream().map(Push::messageId).toList());
+                                confirmed.stream().map(Push::messageId).toList()));
             }
-        } catch (DataAccessException e) {
-            // The claims stay with this session; if it ends first they are released and pushed again.
-            log.warn("Confirming pushes failed: {}", e.getClass().getSimpleName());
         } finally {
             accounting.unlock();
+        }
+    }
+
+    /**
+     * A confirmation handed to the database after the earlier ones. They are written in the order
+     * they are handed over, so once the latest is done, all are.
+     */
+    void confirmed(CompletableFuture<Void> confirmation) {
+        confirming = confirmation;
+    }
+
+    /** Waits (bounded) until the confirmations handed to the database so far are written or failed. */
+    void awaitConfirmations(Duration wait) {
+        try {
+            confirming.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn(
+                    "Confirming pushes failed; they are pushed again: {}",
+                    e.getClass().getSimpleName());
         }
     }
 
@@ -382,7 +443,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
 
     @Override
     public boolean push(Push push) {
-        return delivering && outbound.offerPush(push, Frames.json(new Frames.PushFrame(push)));
+        return delivering && outbound.offerPush(push);
     }
 
     @Override

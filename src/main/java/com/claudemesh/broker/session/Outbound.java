@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,13 +25,18 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * One socket's outbound side: a bounded buffer of frames and the one virtual thread that writes
- * them, in order. Raw WebSocket sessions break under concurrent writes, so nothing else writes to
- * the socket.
+ * One socket's outbound side: a buffer of frames and the one virtual thread that writes them, in
+ * order. Raw WebSocket sessions break under concurrent writes, so nothing else writes to the socket.
+ * The buffer is bounded by what may enter it: at most {@code capacity} pushes not yet confirmed,
+ * at most {@code capacity} replies queued by the reader (it waits for room, {@link #offerFrame}),
+ * and the acks of the sends in flight, which the reader already bounds ({@link #addReply}).
  *
  * <p>It also keeps the books of PROTOCOL A.6: pushes written since the last ping are covered by the
- * next ping (sent as soon as the buffer runs empty, or after {@link #PUSHES_PER_PING} pushes in a
- * long stream), and the pong echoing that ping's number confirms all of them at once.
+ * next ping, and the pong echoing that ping's number confirms all of them at once. The ping goes
+ * out as soon as the buffer runs empty — unless an earlier ping still awaits its pong: then it goes
+ * when that pong arrives (or after {@link #PUSHES_PER_PING} pushes). Like Nagle's algorithm, this
+ * keeps one ping in flight per round trip, so a busy session confirms pushes in batches instead of
+ * answering a ping per push, while a quiet one is still confirmed within a round trip.
  */
 final class Outbound {
 
@@ -39,11 +45,13 @@ final class Outbound {
     /** What the writer may be asked to do. */
     sealed interface Item {}
 
-    record Frame(String json) implements Item {}
+    /** {@code slotted}: the frame holds one of the reader's reply slots until it is written. */
+    record Frame(String json, boolean slotted) implements Item {}
 
-    record PushFrame(Push push, String json) implements Item {}
+    record PushFrame(Push push) implements Item {}
 
-    record KeepalivePing() implements Item {}
+    /** A ping now: the keepalive, or the one deferred until the previous pong. */
+    record Ping() implements Item {}
 
     record Close(CloseStatus status) implements Item {}
 
@@ -59,7 +67,8 @@ final class Outbound {
     }
 
     private final WebSocketSession socket;
-    private final BlockingQueue<Item> queue;
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final Semaphore replySlots;
     private final int capacity;
     private final Duration closeConfirmWait;
     private final Events events;
@@ -82,7 +91,7 @@ final class Outbound {
     Outbound(WebSocketSession socket, int capacity, Duration closeConfirmWait, Events events) {
         this.socket = socket;
         this.capacity = capacity;
-        this.queue = new ArrayBlockingQueue<>(capacity + 2);
+        this.replySlots = new Semaphore(capacity);
         this.closeConfirmWait = closeConfirmWait;
         this.events = events;
     }
@@ -92,42 +101,58 @@ final class Outbound {
     }
 
     /**
-     * Pushes the session can take now: bounded by the free buffer and by the pushes still awaiting
-     * confirmation, so a peer that reads but does not confirm cannot pile up unconfirmed deliveries.
+     * Pushes the session can take now: queued and written pushes count until a pong confirms them,
+     * so a peer that reads but does not confirm cannot pile up unconfirmed deliveries.
      */
     int room() {
-        return stopped ? 0 : Math.max(0, Math.min(capacity - queue.size(), capacity - inFlight.get()));
+        return stopped ? 0 : Math.max(0, capacity - inFlight.get());
     }
 
     /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
-    boolean offerPush(Push push, String json) {
-        if (stopped || queue.size() >= capacity || !queue.offer(new PushFrame(push, json))) {
+    boolean offerPush(Push push) {
+        if (stopped || inFlight.incrementAndGet() > capacity) {
+            inFlight.decrementAndGet();
             return false;
         }
-        inFlight.incrementAndGet();
+        queue.add(new PushFrame(push));
         return true;
     }
 
-    /** Waits up to {@code wait} for room; {@code false} means the peer is not draining. */
+    /** A reply of the reader: waits up to {@code wait} for a reply slot; {@code false} means the peer is not draining. */
     boolean offerFrame(String json, Duration wait) {
         if (stopped) {
             return false;
         }
         try {
-            return queue.offer(new Frame(json), wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (!replySlots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+        queue.add(new Frame(json, true));
+        return true;
+    }
+
+    /** A reply that must not wait (an ack from the group commit); its caller bounds how many there can be. */
+    void addReply(String json) {
+        if (!stopped) {
+            queue.add(new Frame(json, false));
+        }
     }
 
     void requestKeepalivePing() {
-        queue.offer(new KeepalivePing());
+        queue.add(new Ping());
     }
 
-    /** Queues a close behind the frames already queued; {@code false} when the buffer is full. */
+    /** Queues a close behind the frames already queued; {@code false} when the writer is gone. */
     boolean requestClose(CloseStatus status) {
-        return queue.offer(new Close(status));
+        if (stopped) {
+            return false;
+        }
+        queue.add(new Close(status));
+        return true;
     }
 
     void moreWaiting() {
@@ -150,6 +175,9 @@ final class Outbound {
             inFlight.addAndGet(-confirmed.size());
             if (awaitingPong.isEmpty() && unpinged.isEmpty()) {
                 allConfirmed.signalAll();
+            } else if (awaitingPong.isEmpty()) {
+                // The ping for these pushes was deferred until this pong.
+                queue.add(new Ping());
             }
             return confirmed;
         } finally {
@@ -191,7 +219,9 @@ final class Outbound {
     void stop() {
         stopped = true;
         queue.clear();
-        queue.offer(new Stop());
+        queue.add(new Stop());
+        // Wakes a reader waiting for a reply slot: nothing will be written any more.
+        replySlots.release(capacity);
         Thread current = writer;
         if (current != null && current != Thread.currentThread()) {
             try {
@@ -207,12 +237,17 @@ final class Outbound {
             while (!stopped) {
                 Item item = queue.take();
                 switch (item) {
-                    case Frame frame -> write(new TextMessage(frame.json()));
+                    case Frame frame -> {
+                        if (frame.slotted()) {
+                            replySlots.release();
+                        }
+                        write(new TextMessage(frame.json()));
+                    }
                     case PushFrame push -> {
-                        write(new TextMessage(push.json()));
+                        write(new TextMessage(Frames.json(new Frames.PushFrame(push.push()))));
                         written(push.push());
                     }
-                    case KeepalivePing ping -> ping();
+                    case Ping ping -> ping();
                     case Close close -> {
                         closeAfterConfirmation(close.status());
                         return;
@@ -221,7 +256,8 @@ final class Outbound {
                         return;
                     }
                 }
-                if (unpingedCount() > 0 && (queue.isEmpty() || unpingedCount() >= PUSHES_PER_PING)) {
+                int unpinged = unpingedCount();
+                if (unpinged >= PUSHES_PER_PING || (unpinged > 0 && queue.isEmpty() && !awaitingPong())) {
                     ping();
                 }
                 if (moreWaiting && room() > capacity / 2) {
@@ -261,6 +297,15 @@ final class Outbound {
         books.lock();
         try {
             unpinged.add(push);
+        } finally {
+            books.unlock();
+        }
+    }
+
+    private boolean awaitingPong() {
+        books.lock();
+        try {
+            return !awaitingPong.isEmpty();
         } finally {
             books.unlock();
         }

@@ -5,11 +5,11 @@ import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.routing.RouteResult;
 import com.claudemesh.broker.routing.Router;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
 import tools.jackson.databind.JsonNode;
 
 /** A.4 {@code send}: refusals in order (malformed, bad_priority, too_large, rate_limited), then routing. */
@@ -29,33 +29,45 @@ class SendHandler {
         this.metrics = metrics;
     }
 
-    /** The reply to send: an {@code ack} after the envelope is committed, or an {@code error} with the request id. */
-    Object handle(Member sender, JsonNode body, boolean oversized) {
+    /**
+     * Answers {@code reply} exactly once: an {@code ack} after the envelope is committed (from the
+     * group commit's thread), or an {@code error} with the request id (at once for a refusal).
+     */
+    void handle(Member sender, JsonNode body, boolean oversized, Consumer<Object> reply) {
         Frames.Send send = Frames.Send.from(body);
         if (!send.complete()) {
-            return refuse("malformed", "send needs string targetSpec, priority, nonce and ciphertext", send.id());
+            reply.accept(
+                    refuse("malformed", "send needs string targetSpec, priority, nonce and ciphertext", send.id()));
+        } else if (!PRIORITIES.contains(send.priority())) {
+            reply.accept(refuse("bad_priority", "priority must be now, next or low", send.id()));
+        } else if (oversized) {
+            reply.accept(refuse("too_large", "the frame exceeds MAX_MESSAGE_BYTES", send.id()));
+        } else if (!limiter.tryAcquire(sender.id())) {
+            reply.accept(refuse("rate_limited", "too many sends, slow down", send.id()));
+        } else {
+            router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext())
+                    .whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
         }
-        if (!PRIORITIES.contains(send.priority())) {
-            return refuse("bad_priority", "priority must be now, next or low", send.id());
-        }
-        if (oversized) {
-            return refuse("too_large", "the frame exceeds MAX_MESSAGE_BYTES", send.id());
-        }
-        if (!limiter.tryAcquire(sender.id())) {
-            return refuse("rate_limited", "too many sends, slow down", send.id());
-        }
-        RouteResult result;
-        try {
-            result = router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext());
-        } catch (DataAccessException | CannotCreateTransactionException e) {
-            // A transaction that could not start (no pooled connection) stored nothing: safe to resend.
-            log.warn("Queueing a message failed: {}", e.getClass().getSimpleName());
+    }
+
+    private Object answer(Frames.Send send, RouteResult result, Throwable failure) {
+        if (failure != null) {
+            // Nothing of a failed group commit is stored: safe to send again.
+            log.warn("Queueing a message failed: {}", rootName(failure));
             return new Frames.Error("internal_error", "the message was not queued, send it again", send.id());
         }
         return switch (result) {
             case RouteResult.Queued queued -> new Frames.Ack(send.id(), queued.messageId());
             case RouteResult.Refused refused -> refuse(refused.code(), refused.message(), send.id());
         };
+    }
+
+    private static String rootName(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName();
     }
 
     private Frames.Error refuse(String code, String message, String id) {

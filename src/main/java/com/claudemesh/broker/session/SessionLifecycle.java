@@ -9,6 +9,7 @@ import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
 import com.claudemesh.broker.routing.Push;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import tools.jackson.databind.JsonNode;
 class SessionLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SessionLifecycle.class);
+    private static final Duration CONFIRMATIONS_WAIT = Duration.ofSeconds(5);
 
     private final HelloVerifier verifier;
     private final SessionRegistry registry;
@@ -194,12 +196,10 @@ class SessionLifecycle {
         }
         registry.unregister(connection);
         Member member = connection.member();
-        try {
-            dispatcher.confirm(
-                    member.id(), readByPeer.stream().map(Push::messageId).toList());
-        } catch (DataAccessException e) {
-            log.warn("Confirming pushes at close failed: {}", e.getClass().getSimpleName());
-        }
+        connection.confirmed(dispatcher.confirm(
+                member.id(), readByPeer.stream().map(Push::messageId).toList()));
+        // A release that overtook a confirmation would push a read delivery again.
+        connection.awaitConfirmations(CONFIRMATIONS_WAIT);
         try {
             dispatcher.sessionEnded(presence.id(), member.id());
         } catch (DataAccessException e) {

@@ -141,7 +141,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         for (int i = 0; i < 50; i++) {
             ids.add(envelope("now", List.of(bob.id(), carol.id())));
         }
-        ids.forEach(id -> dispatcher.confirm(bob.id(), List.of(id)));
+        ids.forEach(id -> dispatcher.confirm(bob.id(), List.of(id)).join());
         completion.completeConfirmed();
         assertThat(deliveredEnvelopes(ids)).isZero();
 
@@ -150,7 +150,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         Collections.reverse(reversed);
         CompletableFuture<Void> carols = CompletableFuture.runAsync(() -> {
             await(start);
-            reversed.forEach(id -> transaction.executeWithoutResult(s -> dispatcher.confirm(carol.id(), List.of(id))));
+            reversed.forEach(id -> dispatcher.confirm(carol.id(), List.of(id)).join());
         });
         CompletableFuture<Void> completions = CompletableFuture.runAsync(() -> {
             await(start);
@@ -184,8 +184,8 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
             // With the envelope row held elsewhere, both recipients still confirm at once.
             CompletableFuture.runAsync(
                             () -> {
-                                store.confirm(bob.id(), List.of(id), clock.instant());
-                                store.confirm(carol.id(), List.of(id), clock.instant());
+                                confirm(bob.id(), List.of(id), clock.instant());
+                                confirm(carol.id(), List.of(id), clock.instant());
                             },
                             threads)
                     .get(5, TimeUnit.SECONDS);
@@ -209,9 +209,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String expiredOnly =
                 envelope("next", List.of(carol.id()), clock.instant().plusSeconds(30));
         Instant first = clock.instant();
-        store.confirm(bob.id(), List.of(both, halfExpired), first);
+        confirm(bob.id(), List.of(both, halfExpired), first);
         clock.advance(Duration.ofSeconds(40));
-        store.confirm(carol.id(), List.of(both), clock.instant());
+        confirm(carol.id(), List.of(both), clock.instant());
 
         maintenance.expireAndPurge();
 
@@ -237,7 +237,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     void a6_envelopesExpireAfterTheirTtlAndArePurgedAfterRetention() {
         String old = envelope("next", List.of(bob.id()));
         String delivered = envelope("next", List.of(carol.id()));
-        store.confirm(carol.id(), List.of(delivered), clock.instant());
+        confirm(carol.id(), List.of(delivered), clock.instant());
         store.complete(List.of(delivered));
         String fresh = envelope("next", List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
 
@@ -283,7 +283,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     private String envelope(String priority, List<String> recipients, Instant expiresAt) {
         String id = UUID.randomUUID().toString();
         store.insert(
-                new DeliveryStore.NewEnvelope(
+                List.of(new DeliveryStore.NewEnvelope(
                         id,
                         alice.meshId(),
                         alice.id(),
@@ -292,9 +292,16 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                         "bm9uY2U=",
                         "Y2lwaGVy",
                         clock.instant(),
-                        expiresAt),
-                recipients);
+                        expiresAt)),
+                recipients.stream()
+                        .map(member -> new DeliveryStore.NewDelivery(id, member, priority, null))
+                        .toList(),
+                clock.instant());
         return id;
+    }
+
+    private void confirm(String memberId, List<String> messageIds, Instant now) {
+        store.confirm(Collections.nCopies(messageIds.size(), memberId), messageIds, now);
     }
 
     private static void await(CountDownLatch latch) {

@@ -236,6 +236,42 @@ class SendAndPushTest extends SessionTestBase {
     }
 
     @Test
+    void a6_sendsArrivingWhileABacklogIsDrainedArriveAfterIt() throws Exception {
+        settings.sendRate(100_000, 1_000);
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        int queued = 300;
+        int live = 300;
+        for (int i = 0; i < queued; i++) {
+            sendSealed(alices, alice, bob, "q" + i, "n" + i);
+        }
+        alices.collect("ack", queued, Duration.ofSeconds(30));
+
+        // Bob's hello starts the drain of the backlog; the next sends race it and must not go
+        // straight to his session ahead of what is still queued.
+        WsClient bobs = online(bob);
+        for (int i = queued; i < queued + live; i++) {
+            sendSealed(alices, alice, bob, "l" + i, "n" + i);
+        }
+        List<JsonNode> pushes = bobs.collect("push", queued + live, Duration.ofSeconds(30));
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < queued + live; i++) {
+            expected.add("n" + i);
+        }
+        assertThat(pushes.stream().map(push -> decrypt(push, alice, bob)).toList())
+                .containsExactlyElementsOf(expected);
+    }
+
+    private void sendSealed(
+            WsClient client, MeshSeeds.SeededMember from, MeshSeeds.SeededMember to, String id, String text) {
+        PeerCrypto.Sealed sealed = crypto.seal(text, to.pubkey(), from.keys().secretKeyHex());
+        client.send(id, to.pubkey(), "now", sealed.nonceBase64(), sealed.ciphertextBase64());
+    }
+
+    @Test
     void a4_meshesAreIsolated() throws Exception {
         String meshA = seeds.mesh();
         String meshB = seeds.mesh();

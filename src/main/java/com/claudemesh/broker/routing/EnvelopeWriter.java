@@ -1,0 +1,233 @@
+package com.claudemesh.broker.routing;
+
+import com.claudemesh.broker.audit.AuditLog;
+import com.claudemesh.broker.ops.BrokerMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Stores envelopes with group commit and pushes them (PROTOCOL A.4, A.6). Sends of all sessions
+ * queue here; one thread writes whatever is waiting as one transaction — envelopes, deliveries and
+ * their {@code message_routed} audit events, three statements — and only after the commit acks
+ * the senders and pushes to recipients. A recipient whose member is quiet ({@link
+ * Dispatcher#directTarget}) is claimed for its session in the insert itself and pushed straight
+ * from memory; every other delivery is queued for the dispatcher to drain.
+ */
+@Component
+class EnvelopeWriter implements DisposableBean {
+
+    /** Rows of one transaction at most (a broadcast to a large mesh is written alone). */
+    private static final int MAX_ROWS = 10_000;
+
+    private static final Logger log = LoggerFactory.getLogger(EnvelopeWriter.class);
+
+    /** A send that passed its checks: the envelope, its recipients in order, and who waits for the commit. */
+    record Submission(
+            DeliveryStore.NewEnvelope envelope,
+            String senderPubkey,
+            List<String> recipientIds,
+            boolean broadcast,
+            CompletableFuture<Void> committed) {
+
+        int rows() {
+            return 2 + recipientIds.size();
+        }
+    }
+
+    /** One delivery of a batch, with the session it goes to straight away (or null: queued). */
+    private record Planned(Submission submission, String memberId, DeliveryTarget target) {}
+
+    private final DeliveryStore store;
+    private final AuditLog audit;
+    private final Dispatcher dispatcher;
+    private final LiveSessions sessions;
+    private final DeliveryWakeUps wakeUps;
+    private final BrokerMetrics metrics;
+    private final TransactionTemplate transaction;
+    private final Clock clock;
+    private final GroupCommit<Submission> queue;
+
+    EnvelopeWriter(
+            DeliveryStore store,
+            AuditLog audit,
+            Dispatcher dispatcher,
+            LiveSessions sessions,
+            DeliveryWakeUps wakeUps,
+            BrokerMetrics metrics,
+            TransactionTemplate transaction,
+            Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.dispatcher = dispatcher;
+        this.sessions = sessions;
+        this.wakeUps = wakeUps;
+        this.metrics = metrics;
+        this.transaction = transaction;
+        this.clock = clock;
+        this.queue = new GroupCommit<>("envelope-writer", Submission::rows, MAX_ROWS, this::write);
+    }
+
+    /** Completes once the envelope is committed, or exceptionally when it was not stored. */
+    CompletableFuture<Void> submit(Submission submission) {
+        if (!queue.add(submission)) {
+            submission.committed().completeExceptionally(new IllegalStateException("the broker is shutting down"));
+        }
+        return submission.committed();
+    }
+
+    private void write(List<Submission> batch) {
+        List<Planned> plan = plan(batch);
+        try {
+            transaction.executeWithoutResult(status -> persist(batch, plan));
+        } catch (CannotCreateTransactionException | CannotGetJdbcConnectionException e) {
+            // No connection: writing the sends one by one would only wait longer for the same answer.
+            batch.forEach(s -> s.committed().completeExceptionally(e));
+            return;
+        } catch (DataAccessException | TransactionException e) {
+            if (batch.size() > 1) {
+                // One bad envelope must not fail the others: each on its own decides.
+                batch.forEach(s -> write(List.of(s)));
+            } else {
+                batch.getFirst().committed().completeExceptionally(e);
+            }
+            return;
+        } catch (RuntimeException e) {
+            batch.forEach(s -> s.committed().completeExceptionally(e));
+            return;
+        }
+        deliver(plan);
+        for (Submission submission : batch) {
+            metrics.messageRouted(submission.envelope().priority());
+            submission.committed().complete(null);
+        }
+    }
+
+    /**
+     * Chooses, in send order, which deliveries go straight to a session: that session's buffer must
+     * have room for everything this batch gives it.
+     */
+    private List<Planned> plan(List<Submission> batch) {
+        List<Planned> plan = new ArrayList<>();
+        Map<DeliveryTarget, Integer> given = new HashMap<>();
+        for (Submission submission : batch) {
+            String priority = submission.envelope().priority();
+            for (String memberId : submission.recipientIds()) {
+                Optional<DeliveryTarget> direct = dispatcher.directTarget(memberId, priority);
+                DeliveryTarget target = null;
+                if (direct.isPresent()
+                        && given.getOrDefault(direct.get(), 0) < direct.get().room()) {
+                    target = direct.get();
+                    given.merge(target, 1, Integer::sum);
+                }
+                plan.add(new Planned(submission, memberId, target));
+            }
+        }
+        return plan;
+    }
+
+    private void persist(List<Submission> batch, List<Planned> plan) {
+        Instant now = clock.instant();
+        List<DeliveryStore.NewDelivery> deliveries = new ArrayList<>(plan.size());
+        Set<String> elsewhere = new LinkedHashSet<>();
+        for (Planned planned : plan) {
+            DeliveryStore.NewEnvelope envelope = planned.submission().envelope();
+            deliveries.add(new DeliveryStore.NewDelivery(
+                    envelope.messageId(),
+                    planned.memberId(),
+                    envelope.priority(),
+                    planned.target() == null ? null : planned.target().presenceId()));
+            // Recipients connected here are pushed to directly; the others may be connected elsewhere.
+            if (planned.target() == null
+                    && sessions.sessionsOf(planned.memberId()).isEmpty()) {
+                elsewhere.add(planned.memberId());
+            }
+        }
+        store.insert(batch.stream().map(Submission::envelope).toList(), deliveries, now);
+        audit.recordAll(batch.stream().map(EnvelopeWriter::routed).toList());
+        wakeUps.announce(elsewhere);
+    }
+
+    private static AuditLog.Event routed(Submission submission) {
+        DeliveryStore.NewEnvelope envelope = submission.envelope();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("sender_member_id", envelope.senderMemberId());
+        metadata.put("message_id", envelope.messageId());
+        metadata.put("target_kind", submission.broadcast() ? "broadcast" : "dm");
+        metadata.put("recipient_count", submission.recipientIds().size());
+        metadata.put("priority", envelope.priority());
+        metadata.put("ciphertext_bytes", envelope.ciphertext().getBytes(StandardCharsets.UTF_8).length);
+        return new AuditLog.Event(
+                envelope.meshId(),
+                "message_routed",
+                envelope.senderMemberId(),
+                submission.broadcast() ? null : submission.recipientIds().getFirst(),
+                metadata);
+    }
+
+    /**
+     * After the commit: direct pushes in send order; a push the session no longer takes is released
+     * and drained like any queued delivery. Members with queued deliveries and a session here are
+     * drained.
+     */
+    private void deliver(List<Planned> plan) {
+        Set<String> toDrain = new LinkedHashSet<>();
+        Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
+        for (Planned planned : plan) {
+            DeliveryTarget target = planned.target();
+            if (target == null) {
+                toDrain.add(planned.memberId());
+            } else if (!target.push(push(planned))) {
+                refused.computeIfAbsent(target, t -> new ArrayList<>())
+                        .add(planned.submission().envelope().messageId());
+            }
+        }
+        refused.forEach((target, messageIds) -> {
+            try {
+                store.release(target.presenceId(), messageIds, target.memberId());
+            } catch (DataAccessException e) {
+                // The claims lapse with the closing session's presence; the periodic drain finds them.
+                log.debug("Releasing refused pushes failed: {}", e.getClass().getSimpleName());
+            }
+            toDrain.add(target.memberId());
+        });
+        toDrain.forEach(dispatcher::request);
+    }
+
+    private static Push push(Planned planned) {
+        DeliveryStore.NewEnvelope envelope = planned.submission().envelope();
+        return new Push(
+                planned.memberId(),
+                envelope.messageId(),
+                envelope.meshId(),
+                planned.submission().senderPubkey(),
+                envelope.priority(),
+                envelope.nonce(),
+                envelope.ciphertext(),
+                envelope.createdAt());
+    }
+
+    @Override
+    public void destroy() {
+        queue.stop(Duration.ofSeconds(5));
+    }
+}

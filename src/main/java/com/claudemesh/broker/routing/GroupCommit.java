@@ -1,0 +1,91 @@
+package com.claudemesh.broker.routing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A queue written by one thread in batches: whatever arrived while the previous batch was being
+ * written becomes the next batch. Under load a batch grows by itself to fill the time of one
+ * commit, so the database sees a few large transactions instead of many small ones; when idle a
+ * lone item is written at once, without waiting for company. One thread also keeps the order in
+ * which items were added.
+ */
+final class GroupCommit<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
+    private final ToIntFunction<T> weight;
+    private final int maxWeight;
+    private final Consumer<List<T>> writer;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    /** {@code weight} of an item (e.g. its rows); a batch holds at most {@code maxWeight}, but always one item. */
+    GroupCommit(String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer) {
+        this.weight = weight;
+        this.maxWeight = maxWeight;
+        this.writer = writer;
+        this.thread = Thread.ofVirtual().name(name).start(this::run);
+    }
+
+    /** {@code false} once stopped: the item will never be written. */
+    boolean add(T item) {
+        if (stopped) {
+            return false;
+        }
+        queue.add(item);
+        return true;
+    }
+
+    /** Writes what is queued, then ends; waits at most {@code wait}. */
+    void stop(Duration wait) {
+        stopped = true;
+        try {
+            thread.join(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            T first;
+            try {
+                first = queue.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (first == null) {
+                if (stopped) {
+                    return;
+                }
+                continue;
+            }
+            List<T> batch = new ArrayList<>();
+            batch.add(first);
+            int total = weight.applyAsInt(first);
+            for (T next = queue.peek(); next != null; next = queue.peek()) {
+                int w = weight.applyAsInt(next);
+                if (total + w > maxWeight) {
+                    break;
+                }
+                batch.add(queue.poll());
+                total += w;
+            }
+            try {
+                writer.accept(batch);
+            } catch (RuntimeException e) {
+                log.error("A group commit failed unexpectedly: {}", e.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}
