@@ -31,7 +31,8 @@ record BenchOptions(
         long brokerPid,
         Duration analyzeEvery,
         Path jsonFile,
-        long seed) {
+        long seed,
+        int warmup) {
 
     enum Scenario {
         BURST,
@@ -62,6 +63,9 @@ record BenchOptions(
                                     stand-in for autovacuum where it is off (default 0: never)
               --json FILE           JSON report (default target/bench/<scenario>-<time>.json)
               --seed N              random target choice (default 1)
+              --warmup W            before the measured run, an unreported burst of W messages per peer in
+                                    a mesh of its own, in the same JVM: warms the JIT of broker and
+                                    generator alike (default 0: none; not for idle)
             """;
 
     private static final Set<String> KEYS = Set.of(
@@ -82,7 +86,8 @@ record BenchOptions(
             "broker-pid",
             "analyze-every",
             "json",
-            "seed");
+            "seed",
+            "warmup");
 
     BenchOptions {
         if (peers < 1 || messages < 0 || window < 1 || rate < 1 || broadcasts < 0 || meshes < 1) {
@@ -93,6 +98,9 @@ record BenchOptions(
         }
         if (scenario != Scenario.IDLE && peers < 2) {
             throw new IllegalArgumentException("a messaging scenario needs at least 2 peers");
+        }
+        if (warmup < 0 || (warmup > 0 && scenario == Scenario.IDLE)) {
+            throw new IllegalArgumentException("--warmup must be 0 or more, and idle takes none");
         }
         if (payloadBytes < 64 || payloadBytes > 16_384) {
             throw new IllegalArgumentException("--payload-bytes must be within 64..16384");
@@ -163,7 +171,33 @@ record BenchOptions(
                 Long.parseLong(values.getOrDefault("broker-pid", "0")),
                 Duration.ofSeconds(integer(values, "analyze-every", 0)),
                 json == null ? null : Path.of(json),
-                Long.parseLong(values.getOrDefault("seed", "1")));
+                Long.parseLong(values.getOrDefault("seed", "1")),
+                integer(values, "warmup", 0));
+    }
+
+    /** The unreported warm-up run: a burst of {@code warmup} messages per peer, nothing sampled or written. */
+    BenchOptions warmupRun() {
+        return new BenchOptions(
+                Scenario.BURST,
+                port,
+                databaseUrl,
+                peers,
+                warmup,
+                window,
+                rate,
+                duration,
+                broadcasts,
+                1,
+                payloadBytes,
+                connectConcurrency,
+                helloTimeout,
+                drainTimeout,
+                timeout,
+                0,
+                Duration.ZERO,
+                null,
+                seed,
+                0);
     }
 
     private static int integer(Map<String, String> values, String key, int fallback) {

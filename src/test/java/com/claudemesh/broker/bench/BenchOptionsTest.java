@@ -25,6 +25,14 @@ class BenchOptionsTest {
         assertThat(idle.peers()).isEqualTo(10_000);
         assertThat(idle.duration()).isEqualTo(Duration.ofSeconds(60));
         assertThat(idle.meshes()).isEqualTo(100);
+
+        BenchOptions rate = BenchOptions.parse(new String[] {"rate", "--warmup", "50", "--broker-pid", "7"}, ENV);
+        BenchOptions warmup = rate.warmupRun();
+        assertThat(warmup.scenario()).isEqualTo(BenchOptions.Scenario.BURST);
+        assertThat(warmup.messages()).isEqualTo(50);
+        assertThat(warmup.peers()).isEqualTo(rate.peers());
+        assertThat(warmup.brokerPid()).isZero();
+        assertThat(warmup.warmup()).isZero();
     }
 
     @Test
@@ -37,5 +45,7 @@ class BenchOptionsTest {
                 .hasMessageContaining("only applies to idle");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"rate"}, Map.of()))
                 .hasMessageContaining("--db");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"idle", "--warmup", "10"}, ENV))
+                .hasMessageContaining("idle takes none");
     }
 }

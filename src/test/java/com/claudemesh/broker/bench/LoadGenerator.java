@@ -74,6 +74,11 @@ public final class LoadGenerator {
         LoadGenerator generator = new LoadGenerator(options);
         BenchReport report;
         try {
+            if (options.warmup() > 0) {
+                BenchReport warmup = new LoadGenerator(options.warmupRun()).run();
+                System.out.println("warm-up: burst of " + options.warmup() + " per peer, "
+                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
+            }
             report = generator.run();
         } catch (SQLException e) {
             // Setting up the mesh is the first thing that touches the database: a missing schema
@@ -416,6 +421,9 @@ public final class LoadGenerator {
         }
         if (!options.analyzeEvery().isZero()) {
             p.put("analyzeEverySeconds", options.analyzeEvery().toSeconds());
+        }
+        if (options.warmup() > 0) {
+            p.put("warmupMessagesPerPeer", options.warmup());
         }
         return p;
     }
