@@ -1,7 +1,6 @@
 package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.routing.Push;
-import jakarta.websocket.RemoteEndpoint;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -24,7 +23,6 @@ import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 
 /**
  * One socket's outbound side: a buffer of frames and the one virtual thread that writes them, in
@@ -87,8 +85,6 @@ final class Outbound {
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
-    /** Tomcat's endpoint with batching on; null where the socket is no JSR-356 session. */
-    private volatile RemoteEndpoint.Basic batching;
     /** When the write in progress started (System.nanoTime), or 0 between writes. */
     private volatile long writeStartedNanos;
 
@@ -101,17 +97,6 @@ final class Outbound {
     }
 
     void start(String name) {
-        if (socket instanceof StandardWebSocketSession standard) {
-            // Frames collect in Tomcat's output buffer and go out with one write when the queue runs
-            // empty (flush): a burst costs a few system calls and TCP segments instead of one per frame.
-            try {
-                RemoteEndpoint.Basic remote = standard.getNativeSession().getBasicRemote();
-                remote.setBatchingAllowed(true);
-                batching = remote;
-            } catch (IOException | IllegalStateException e) {
-                batching = null;
-            }
-        }
         writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
@@ -275,9 +260,6 @@ final class Outbound {
                 if (unpinged >= PUSHES_PER_PING || (unpinged > 0 && queue.isEmpty() && !awaitingPong())) {
                     ping();
                 }
-                if (queue.isEmpty()) {
-                    flush();
-                }
                 if (moreWaiting && room() > capacity / 2) {
                     moreWaiting = false;
                     events.roomAgain();
@@ -296,20 +278,6 @@ final class Outbound {
         writeStartedNanos = System.nanoTime();
         try {
             socket.sendMessage(message);
-        } finally {
-            writeStartedNanos = 0;
-        }
-    }
-
-    /** Sends what batching holds back; a blocked flush counts as a blocked write. */
-    private void flush() throws IOException {
-        RemoteEndpoint.Basic remote = batching;
-        if (remote == null) {
-            return;
-        }
-        writeStartedNanos = System.nanoTime();
-        try {
-            remote.flushBatch();
         } finally {
             writeStartedNanos = 0;
         }
@@ -367,8 +335,6 @@ final class Outbound {
             books.unlock();
         }
         write(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
-        // A ping is useful only once it is on the wire.
-        flush();
     }
 
     /**
@@ -392,7 +358,6 @@ final class Outbound {
                 books.unlock();
             }
         }
-        flush();
         socket.close(status);
     }
 
