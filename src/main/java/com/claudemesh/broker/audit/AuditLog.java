@@ -1,8 +1,10 @@
 package com.claudemesh.broker.audit;
 
+import com.claudemesh.broker.db.SqlPart;
 import com.claudemesh.broker.db.UtcTimestamps;
 import java.sql.PreparedStatement;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,11 +61,30 @@ public class AuditLog {
         recordAll(List.of(new Event(meshId, eventType, actorPeerId, targetPeerId, metadata)));
     }
 
-    /** Records several events with one statement (the sends of one group commit). */
+    /** Records several events with one statement (the caller's transaction, if any). */
     public void recordAll(List<Event> events) {
+        SqlPart insert = insertOf(events);
+        jdbc.update(connection -> {
+            PreparedStatement ps = connection.prepareStatement(insert.sql());
+            List<Object> arguments = insert.arguments();
+            for (int i = 0; i < arguments.size(); i++) {
+                if (arguments.get(i) instanceof String[] column) {
+                    ps.setArray(i + 1, connection.createArrayOf("text", column));
+                } else {
+                    ps.setObject(i + 1, arguments.get(i));
+                }
+            }
+            return ps;
+        });
+    }
+
+    /**
+     * The INSERT of these events, for a caller that stores them in the same statement as the change
+     * they describe (the group commit of sends). Forbidden metadata keys are refused here too.
+     */
+    public SqlPart insertOf(List<Event> events) {
         int n = events.size();
         String[][] columns = new String[6][n];
-        String now = UtcTimestamps.toDb(clock.instant()).toString();
         for (int i = 0; i < n; i++) {
             Event event = events.get(i);
             for (String key : event.metadata().keySet()) {
@@ -78,18 +99,14 @@ public class AuditLog {
             columns[4][i] = event.targetPeerId();
             columns[5][i] = json.writeValueAsString(event.metadata());
         }
-        jdbc.update(connection -> {
-            PreparedStatement ps = connection.prepareStatement("""
-                            INSERT INTO mesh.audit_log (id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at)
-                            SELECT id, mesh_id, event_type, actor, target, metadata::jsonb, ?::timestamp
-                            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                                 AS e(id, mesh_id, event_type, actor, target, metadata)
-                            """);
-            ps.setString(1, now);
-            for (int c = 0; c < columns.length; c++) {
-                ps.setArray(c + 2, connection.createArrayOf("text", columns[c]));
-            }
-            return ps;
-        });
+        List<Object> arguments = new ArrayList<>(List.of(columns));
+        arguments.add(UtcTimestamps.toDb(clock.instant()).toString());
+        return new SqlPart("""
+                INSERT INTO mesh.audit_log (id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at)
+                SELECT e.id, e.mesh_id, e.event_type, e.actor, e.target, e.metadata::jsonb, created.at::timestamp
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS e(id, mesh_id, event_type, actor, target, metadata),
+                     (SELECT ?::text AS at) AS created
+                """, arguments);
     }
 }

@@ -3,12 +3,14 @@ package com.claudemesh.broker.routing;
 import static com.claudemesh.broker.db.UtcTimestamps.fromDb;
 import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 
+import com.claudemesh.broker.db.SqlPart;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -73,59 +75,76 @@ class DeliveryStore {
     record NewDelivery(String messageId, String memberId, String priority, String claimedBy) {}
 
     /**
-     * Stores envelopes and their deliveries (the caller's transaction): two statements for the
+     * Stores envelopes, their deliveries and {@code alongside} (the audit events of the sends) in
+     * ONE statement — data-modifying {@code WITH} queries — and notifies {@code wakeUps} on {@link
+     * DeliveryWakeUps#CHANNEL}. Outside a transaction that is one round trip and one commit for the
      * whole batch, whatever its size. Deliveries get their {@code seq} in list order, so a member's
      * deliveries keep the order of {@code deliveries}. An envelope without deliveries (a broadcast
      * in a mesh of one) is delivered at once.
      */
-    void insert(List<NewEnvelope> envelopes, List<NewDelivery> deliveries, Instant now) {
+    void insert(
+            List<NewEnvelope> envelopes,
+            List<NewDelivery> deliveries,
+            Instant now,
+            SqlPart alongside,
+            List<String> wakeUps) {
         Set<String> withRecipients = new HashSet<>();
         deliveries.forEach(d -> withRecipients.add(d.messageId()));
         int n = envelopes.size();
-        String[][] columns = new String[10][n];
+        String[][] envelopeColumns = new String[10][n];
         for (int i = 0; i < n; i++) {
             NewEnvelope e = envelopes.get(i);
-            columns[0][i] = e.messageId();
-            columns[1][i] = e.meshId();
-            columns[2][i] = e.senderMemberId();
-            columns[3][i] = e.targetSpec();
-            columns[4][i] = e.priority();
-            columns[5][i] = e.nonce();
-            columns[6][i] = e.ciphertext();
-            columns[7][i] = timestamp(e.createdAt());
-            columns[8][i] = withRecipients.contains(e.messageId()) ? null : timestamp(e.createdAt());
-            columns[9][i] = timestamp(e.expiresAt());
-        }
-        jdbc.update(statement("""
-                INSERT INTO mesh.message_queue (id, mesh_id, sender_member_id, target_spec, priority,
-                                                nonce, ciphertext, created_at, delivered_at, expires_at)
-                SELECT id, mesh_id, sender, target, priority::mesh.message_priority,
-                       nonce, ciphertext, created::timestamp, delivered::timestamp, expires::timestamp
-                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                            ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                     AS e(id, mesh_id, sender, target, priority, nonce, ciphertext, created, delivered, expires)
-                """, (Object[]) columns));
-        if (deliveries.isEmpty()) {
-            return;
+            envelopeColumns[0][i] = e.messageId();
+            envelopeColumns[1][i] = e.meshId();
+            envelopeColumns[2][i] = e.senderMemberId();
+            envelopeColumns[3][i] = e.targetSpec();
+            envelopeColumns[4][i] = e.priority();
+            envelopeColumns[5][i] = e.nonce();
+            envelopeColumns[6][i] = e.ciphertext();
+            envelopeColumns[7][i] = timestamp(e.createdAt());
+            envelopeColumns[8][i] = withRecipients.contains(e.messageId()) ? null : timestamp(e.createdAt());
+            envelopeColumns[9][i] = timestamp(e.expiresAt());
         }
         int m = deliveries.size();
-        String[][] rows = new String[5][m];
+        String[][] deliveryColumns = new String[5][m];
         String claimedAt = timestamp(now);
         for (int i = 0; i < m; i++) {
             NewDelivery d = deliveries.get(i);
-            rows[0][i] = d.messageId();
-            rows[1][i] = d.memberId();
-            rows[2][i] = d.priority();
-            rows[3][i] = d.claimedBy();
-            rows[4][i] = d.claimedBy() == null ? null : claimedAt;
+            deliveryColumns[0][i] = d.messageId();
+            deliveryColumns[1][i] = d.memberId();
+            deliveryColumns[2][i] = d.priority();
+            deliveryColumns[3][i] = d.claimedBy();
+            deliveryColumns[4][i] = d.claimedBy() == null ? null : claimedAt;
         }
-        jdbc.update(statement("""
-                INSERT INTO mesh.delivery (message_id, member_id, priority, claimed_by, claimed_at)
-                SELECT message_id, member_id, priority::mesh.message_priority, claimed_by, claimed_at::timestamp
-                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
-                     AS d(message_id, member_id, priority, claimed_by, claimed_at, n)
-                ORDER BY d.n
-                """, (Object[]) rows));
+        List<Object> arguments = new ArrayList<>();
+        arguments.addAll(List.of(envelopeColumns));
+        arguments.addAll(List.of(deliveryColumns));
+        arguments.addAll(alongside.arguments());
+        arguments.add(DeliveryWakeUps.CHANNEL);
+        arguments.add(wakeUps.toArray(String[]::new));
+        // The deliveries reference the envelopes inserted by the same statement; the foreign key
+        // is checked at its end, when both are there.
+        jdbc.query(statement("""
+                        WITH envelope AS (
+                            INSERT INTO mesh.message_queue (id, mesh_id, sender_member_id, target_spec, priority,
+                                                            nonce, ciphertext, created_at, delivered_at, expires_at)
+                            SELECT id, mesh_id, sender, target, priority::mesh.message_priority,
+                                   nonce, ciphertext, created::timestamp, delivered::timestamp, expires::timestamp
+                            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                                 AS e(id, mesh_id, sender, target, priority, nonce, ciphertext, created, delivered, expires)),
+                        delivery AS (
+                            INSERT INTO mesh.delivery (message_id, member_id, priority, claimed_by, claimed_at)
+                            SELECT message_id, member_id, priority::mesh.message_priority, claimed_by,
+                                   claimed_at::timestamp
+                            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
+                                 AS d(message_id, member_id, priority, claimed_by, claimed_at, n)
+                            ORDER BY d.n),
+                        alongside AS (
+                        """ + alongside.sql() + """
+                        )
+                        SELECT pg_notify(?, payload)::text FROM unnest(?::text[]) AS payload
+                        """, arguments.toArray()), (rs, row) -> null);
     }
 
     /** Timestamps travel as text inside arrays; the column keeps microseconds (UtcTimestamps). */

@@ -14,13 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Wakes the broker processes that hold a recipient's sessions when another process queued
- * deliveries for it: a {@code pg_notify} in the send's transaction (delivered on commit), and one
- * connection per process that listens. The dispatcher's periodic drain stays as the safety net.
+ * deliveries for it: a {@code pg_notify} in the statement that stores the sends ({@link
+ * DeliveryStore#insert}, delivered on commit; {@link #payloads}), and one connection per process
+ * that listens. The dispatcher's periodic drain stays as the safety net.
  */
 @Component
 class DeliveryWakeUps implements DisposableBean {
@@ -32,23 +32,14 @@ class DeliveryWakeUps implements DisposableBean {
     private static final Duration RETRY = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(DeliveryWakeUps.class);
 
-    private final JdbcTemplate jdbc;
     private final DataSource dataSource;
     private final Dispatcher dispatcher;
     private final AtomicBoolean listening = new AtomicBoolean();
     private volatile boolean stopped;
 
-    DeliveryWakeUps(JdbcTemplate jdbc, DataSource dataSource, Dispatcher dispatcher) {
-        this.jdbc = jdbc;
+    DeliveryWakeUps(DataSource dataSource, Dispatcher dispatcher) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
-    }
-
-    /** In the caller's transaction: the members' other broker processes hear of it on commit. */
-    void announce(Collection<String> memberIds) {
-        for (String payload : payloads(memberIds)) {
-            jdbc.queryForObject("SELECT pg_notify(?, ?)::text", String.class, CHANNEL, payload);
-        }
     }
 
     @EventListener(SchemaReadyEvent.class)

@@ -21,14 +21,11 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Stores envelopes with group commit and pushes them (PROTOCOL A.4, A.6). Sends of all sessions
- * queue here; one thread writes whatever is waiting as one transaction — envelopes, deliveries and
- * their {@code message_routed} audit events, three statements — and only after the commit acks
+ * queue here; one thread writes whatever is waiting as one statement — envelopes, deliveries, their
+ * {@code message_routed} audit events and the wake-ups of other processes — and only after it acks
  * the senders and pushes to recipients. A recipient whose member is quiet ({@link
  * Dispatcher#directTarget}) is claimed for its session in the insert itself and pushed straight
  * from memory; every other delivery is queued for the dispatcher to drain.
@@ -61,9 +58,7 @@ class EnvelopeWriter implements DisposableBean {
     private final AuditLog audit;
     private final Dispatcher dispatcher;
     private final LiveSessions sessions;
-    private final DeliveryWakeUps wakeUps;
     private final BrokerMetrics metrics;
-    private final TransactionTemplate transaction;
     private final Clock clock;
     private final GroupCommit<Submission> queue;
 
@@ -72,17 +67,13 @@ class EnvelopeWriter implements DisposableBean {
             AuditLog audit,
             Dispatcher dispatcher,
             LiveSessions sessions,
-            DeliveryWakeUps wakeUps,
             BrokerMetrics metrics,
-            TransactionTemplate transaction,
             Clock clock) {
         this.store = store;
         this.audit = audit;
         this.dispatcher = dispatcher;
         this.sessions = sessions;
-        this.wakeUps = wakeUps;
         this.metrics = metrics;
-        this.transaction = transaction;
         this.clock = clock;
         this.queue = new GroupCommit<>("envelope-writer", Submission::rows, MAX_ROWS, this::write);
     }
@@ -98,12 +89,12 @@ class EnvelopeWriter implements DisposableBean {
     private void write(List<Submission> batch) {
         List<Planned> plan = plan(batch);
         try {
-            transaction.executeWithoutResult(status -> persist(batch, plan));
-        } catch (CannotCreateTransactionException | CannotGetJdbcConnectionException e) {
+            persist(batch, plan);
+        } catch (CannotGetJdbcConnectionException e) {
             // No connection: writing the sends one by one would only wait longer for the same answer.
             batch.forEach(s -> s.committed().completeExceptionally(e));
             return;
-        } catch (DataAccessException | TransactionException e) {
+        } catch (DataAccessException e) {
             if (batch.size() > 1) {
                 // One bad envelope must not fail the others: each on its own decides.
                 batch.forEach(s -> write(List.of(s)));
@@ -162,9 +153,13 @@ class EnvelopeWriter implements DisposableBean {
                 elsewhere.add(planned.memberId());
             }
         }
-        store.insert(batch.stream().map(Submission::envelope).toList(), deliveries, now);
-        audit.recordAll(batch.stream().map(EnvelopeWriter::routed).toList());
-        wakeUps.announce(elsewhere);
+        // One statement outside any transaction: one round trip, one commit for the batch.
+        store.insert(
+                batch.stream().map(Submission::envelope).toList(),
+                deliveries,
+                now,
+                audit.insertOf(batch.stream().map(EnvelopeWriter::routed).toList()),
+                DeliveryWakeUps.payloads(elsewhere));
     }
 
     private static AuditLog.Event routed(Submission submission) {

@@ -4,6 +4,7 @@ import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.db.SqlPart;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
@@ -296,7 +297,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 recipients.stream()
                         .map(member -> new DeliveryStore.NewDelivery(id, member, priority, null))
                         .toList(),
-                clock.instant());
+                clock.instant(),
+                new SqlPart("SELECT 1", List.of()),
+                List.of());
         return id;
     }
 
