@@ -220,9 +220,7 @@ class SendAndPushTest extends SessionTestBase {
         WsClient bobs = online(bob);
 
         for (int i = 0; i < 100; i++) {
-            PeerCrypto.Sealed sealed =
-                    crypto.seal("n" + i, bob.pubkey(), alice.keys().secretKeyHex());
-            alices.send("f" + i, bob.pubkey(), "now", sealed.nonceBase64(), sealed.ciphertextBase64());
+            sendSealed(alices, alice, bob, "f" + i, "n" + i);
         }
         List<JsonNode> pushes = bobs.collect("push", 100, Duration.ofSeconds(20));
 
