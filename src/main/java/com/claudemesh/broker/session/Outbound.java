@@ -110,7 +110,10 @@ final class Outbound {
 
     /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
     boolean offerPush(Push push) {
-        if (stopped || inFlight.incrementAndGet() > capacity) {
+        if (stopped) {
+            return false;
+        }
+        if (inFlight.incrementAndGet() > capacity) {
             inFlight.decrementAndGet();
             return false;
         }
