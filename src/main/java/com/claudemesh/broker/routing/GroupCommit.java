@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * written becomes the next batch. Under load a batch grows by itself to fill the time of one
  * commit, so the database sees a few large transactions instead of many small ones; when idle a
  * lone item is written at once, without waiting for company. One thread also keeps the order in
- * which items were added.
+ * which items were added. It is a platform thread: every session's virtual threads wait on it, so
+ * its database round trips must not queue behind them for a carrier thread.
  */
 final class GroupCommit<T> {
 
@@ -34,7 +35,7 @@ final class GroupCommit<T> {
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.writer = writer;
-        this.thread = Thread.ofVirtual().name(name).start(this::run);
+        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
 
     /** {@code false} once stopped: the item will never be written. */
