@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,20 +116,26 @@ class EnvelopeWriter implements DisposableBean {
 
     /**
      * Chooses, in send order, which deliveries go straight to a session: that session's buffer must
-     * have room for everything this batch gives it.
+     * have room for everything this batch gives it. Once one delivery of a member is queued, its
+     * later ones in the batch are queued too — the room can grow meanwhile (a pong), and a later
+     * one pushed directly would overtake the queued one.
      */
     private List<Planned> plan(List<Submission> batch) {
         List<Planned> plan = new ArrayList<>();
         Map<DeliveryTarget, Integer> given = new HashMap<>();
+        Set<String> queued = new HashSet<>();
         for (Submission submission : batch) {
             String priority = submission.envelope().priority();
             for (String memberId : submission.recipientIds()) {
-                Optional<DeliveryTarget> direct = dispatcher.directTarget(memberId, priority);
+                Optional<DeliveryTarget> direct =
+                        queued.contains(memberId) ? Optional.empty() : dispatcher.directTarget(memberId, priority);
                 DeliveryTarget target = null;
                 if (direct.isPresent()
                         && given.getOrDefault(direct.get(), 0) < direct.get().room()) {
                     target = direct.get();
                     given.merge(target, 1, Integer::sum);
+                } else {
+                    queued.add(memberId);
                 }
                 plan.add(new Planned(submission, memberId, target));
             }
@@ -181,8 +188,8 @@ class EnvelopeWriter implements DisposableBean {
 
     /**
      * After the commit: direct pushes in send order; a push the session no longer takes is released
-     * and drained like any queued delivery. Members with queued deliveries and a session here are
-     * drained.
+     * and drained like any queued delivery, and so are the member's later ones of this batch, which
+     * must not overtake it. Members with queued deliveries and a session here are drained.
      */
     private void deliver(List<Planned> plan) {
         Set<String> toDrain = new LinkedHashSet<>();
@@ -191,7 +198,7 @@ class EnvelopeWriter implements DisposableBean {
             DeliveryTarget target = planned.target();
             if (target == null) {
                 toDrain.add(planned.memberId());
-            } else if (!target.push(push(planned))) {
+            } else if (refused.containsKey(target) || !target.push(push(planned))) {
                 refused.computeIfAbsent(target, t -> new ArrayList<>())
                         .add(planned.submission().envelope().messageId());
             }
