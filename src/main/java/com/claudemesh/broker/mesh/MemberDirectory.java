@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.event.EventListener;
@@ -26,6 +28,10 @@ import org.springframework.stereotype.Service;
  * list is always looked up in the database (never a cached "no"), so a member who just joined
  * anywhere can connect and receive direct messages at once; only broadcasts sent from another
  * process may miss it for at most {@link #TTL}.
+ *
+ * <p>A mesh is loaded by one caller at a time: when its entry has expired, concurrent hellos wait for
+ * that one load instead of each reading every member of the mesh (with 10 000 members and a burst of
+ * hellos, the parallel reloads were most of PostgreSQL's work).
  */
 @Service
 public class MemberDirectory {
@@ -44,6 +50,8 @@ public class MemberDirectory {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Map<String, CachedMesh> meshes = new ConcurrentHashMap<>();
+    /** The load of a mesh in progress, and the invalidation count it started at. */
+    private final Map<String, Loading> loading = new ConcurrentHashMap<>();
     /** Counts invalidations, so a load that raced one is not stored (it may predate the change). */
     private final AtomicLong invalidations = new AtomicLong();
 
@@ -53,6 +61,8 @@ public class MemberDirectory {
     }
 
     private record CachedMesh(List<Member> members, Map<String, Member> byPubkey, Instant loadedAt) {}
+
+    private record Loading(long invalidationsAtStart, CompletableFuture<CachedMesh> result) {}
 
     /** The non-revoked member of a non-archived mesh with this pubkey (lowercase hex). */
     public Optional<Member> findActive(String meshId, String pubkeyHex) {
@@ -119,7 +129,35 @@ public class MemberDirectory {
             return entry;
         }
         long seen = invalidations.get();
-        List<Member> members = List.copyOf(load(meshId));
+        Loading mine = new Loading(seen, new CompletableFuture<>());
+        Loading running = loading.putIfAbsent(meshId, mine);
+        if (running != null) {
+            // Joining a load that began before an invalidation could hand out a member revoked since.
+            return running.invalidationsAtStart() == seen ? awaitLoad(running) : loadAndStore(meshId, seen, now);
+        }
+        try {
+            CachedMesh loaded = loadAndStore(meshId, seen, now);
+            mine.result().complete(loaded);
+            return loaded;
+        } catch (RuntimeException e) {
+            mine.result().completeExceptionally(e);
+            throw e;
+        } finally {
+            loading.remove(meshId, mine);
+        }
+    }
+
+    private static CachedMesh awaitLoad(Loading running) {
+        try {
+            return running.result().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** Reads the mesh's members and stores them unless an invalidation raced the read. */
+    private CachedMesh loadAndStore(String meshId, long seen, Instant now) {
+        List<Member> members = List.copyOf(read(meshId));
         Map<String, Member> byPubkey = new HashMap<>();
         // Join order: the earliest member wins, as in findActiveInDatabase.
         members.forEach(m -> byPubkey.putIfAbsent(m.pubkey().toLowerCase(Locale.ROOT), m));
@@ -136,7 +174,7 @@ public class MemberDirectory {
         return loaded;
     }
 
-    private List<Member> load(String meshId) {
+    private List<Member> read(String meshId) {
         return jdbc.sql("""
                         SELECT m.id, m.mesh_id, m.peer_pubkey, m.display_name, m.role::text AS role
                         FROM mesh.member m JOIN mesh.mesh h ON h.id = m.mesh_id

@@ -6,7 +6,9 @@ import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.Optional;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -38,25 +40,42 @@ class PendingStatuses {
                 .update();
     }
 
-    /** The newest unapplied hook entry for (pid, cwd) younger than {@link #MAX_AGE}, marked applied. */
-    Optional<Pending> takeNewest(int pid, String cwd, Instant now) {
-        Optional<Pending> newest = jdbc.sql("""
-                        SELECT id, status::text AS status, created_at FROM mesh.pending_status
-                         WHERE pid = ? AND cwd = ? AND status_source = 'hook' AND applied_at IS NULL
-                           AND created_at > ?
-                         ORDER BY created_at DESC, id DESC
-                         LIMIT 1
-                         FOR UPDATE
+    /** The (pid, cwd) of a session saying hello: the key a hook's pending status waits under. */
+    record Key(int pid, String cwd) {}
+
+    /**
+     * For each key, the newest unapplied hook entry younger than {@link #MAX_AGE}, marked applied;
+     * keys without one are absent. One statement for the whole batch of hellos, and the update only
+     * when an entry was found (rarely: a hook fired just before its session connected).
+     */
+    Map<Key, Pending> takeNewest(Collection<Key> keys, Instant now) {
+        Map<Key, Pending> newest = new HashMap<>();
+        // Every young entry of these keys is locked, newest first; the first one per key is taken.
+        jdbc.sql("""
+                        SELECT p.id, p.pid, p.cwd, p.status::text AS status, p.created_at
+                          FROM mesh.pending_status p
+                          JOIN unnest(?::int[], ?::text[]) AS k(pid, cwd) ON p.pid = k.pid AND p.cwd = k.cwd
+                         WHERE p.status_source = 'hook' AND p.applied_at IS NULL AND p.created_at > ?
+                         ORDER BY p.created_at DESC, p.id DESC
+                         FOR UPDATE OF p
                         """)
-                .params(pid, cwd, toDb(now.minus(MAX_AGE)))
-                .query((rs, row) -> new Pending(
-                        rs.getString("id"),
-                        Status.fromWire(rs.getString("status")).orElseThrow(),
-                        fromDb(rs.getObject("created_at", LocalDateTime.class))))
-                .optional();
-        newest.ifPresent(pending -> jdbc.sql("UPDATE mesh.pending_status SET applied_at = ? WHERE id = ?")
-                .params(toDb(now), pending.id())
-                .update());
+                .params(
+                        keys.stream().map(Key::pid).toArray(Integer[]::new),
+                        keys.stream().map(Key::cwd).toArray(String[]::new),
+                        toDb(now.minus(MAX_AGE)))
+                .query(rs -> {
+                    newest.putIfAbsent(
+                            new Key(rs.getInt("pid"), rs.getString("cwd")),
+                            new Pending(
+                                    rs.getString("id"),
+                                    Status.fromWire(rs.getString("status")).orElseThrow(),
+                                    fromDb(rs.getObject("created_at", LocalDateTime.class))));
+                });
+        if (!newest.isEmpty()) {
+            jdbc.sql("UPDATE mesh.pending_status SET applied_at = ? WHERE id = ANY (?)")
+                    .params(toDb(now), newest.values().stream().map(Pending::id).toArray(String[]::new))
+                    .update();
+        }
         return newest;
     }
 

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,31 +64,59 @@ class PresenceRows {
      * sees; never neither.
      */
     void lockCwd(String cwd) {
-        jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(?, hashtext(?))) AS locked")
-                .params(CWD_LOCK_SPACE, cwd)
-                .query(Integer.class)
+        lockCwds(List.of(cwd));
+    }
+
+    /**
+     * {@link #lockCwd} for several cwds in one statement. The locks are taken in the order of their
+     * keys, so two transactions locking overlapping sets wait for each other instead of deadlocking.
+     */
+    void lockCwds(Collection<String> cwds) {
+        jdbc.sql("""
+                        SELECT count(pg_advisory_xact_lock(?, k.h))
+                          FROM (SELECT DISTINCT hashtext(c) AS h FROM unnest(?::text[]) AS c ORDER BY 1) AS k
+                        """)
+                .params(CWD_LOCK_SPACE, cwds.toArray(String[]::new))
+                .query(Long.class)
                 .single();
     }
 
-    void insert(Presence presence, String brokerInstanceId) {
-        jdbc.sql("""
-                        INSERT INTO mesh.presence (id, member_id, session_id, pid, cwd, status, status_source,
-                                                   status_updated_at, connected_at, last_ping_at, broker_instance_id)
-                        VALUES (?, ?, ?, ?, ?, ?::mesh.presence_status, ?::mesh.presence_status_source, ?, ?, ?, ?)
-                        """)
-                .params(
-                        presence.id(),
-                        presence.memberId(),
-                        presence.sessionId(),
-                        presence.pid(),
-                        presence.cwd(),
-                        presence.status().wire(),
-                        presence.source().wire(),
-                        toDb(presence.statusUpdatedAt()),
-                        toDb(presence.connectedAt()),
-                        toDb(presence.connectedAt()),
-                        brokerInstanceId)
-                .update();
+    /** One round trip for every new presence of a batch of hellos. */
+    void insertAll(List<Presence> presences, String brokerInstanceId) {
+        batch.batchUpdate(
+                """
+                INSERT INTO mesh.presence (id, member_id, session_id, pid, cwd, status, status_source,
+                                           status_updated_at, connected_at, last_ping_at, broker_instance_id)
+                VALUES (?, ?, ?, ?, ?, ?::mesh.presence_status, ?::mesh.presence_status_source, ?, ?, ?, ?)
+                """,
+                presences.stream()
+                        .map(presence -> new Object[] {
+                            presence.id(),
+                            presence.memberId(),
+                            presence.sessionId(),
+                            presence.pid(),
+                            presence.cwd(),
+                            presence.status().wire(),
+                            presence.source().wire(),
+                            toDb(presence.statusUpdatedAt()),
+                            toDb(presence.connectedAt()),
+                            toDb(presence.connectedAt()),
+                            brokerInstanceId
+                        })
+                        .toList());
+    }
+
+    /** The stored status of each of these presences that is still live. */
+    Map<String, Status> liveStatuses(Collection<String> ids) {
+        Map<String, Status> statuses = new HashMap<>();
+        jdbc.sql("SELECT id, status::text AS status FROM mesh.presence WHERE id = ANY (?) AND disconnected_at IS NULL")
+                .param(ids.toArray(String[]::new))
+                .query(rs -> {
+                    statuses.put(
+                            rs.getString("id"),
+                            Status.fromWire(rs.getString("status")).orElseThrow());
+                });
+        return statuses;
     }
 
     Optional<Presence> findLive(String id) {

@@ -3,6 +3,10 @@ package com.claudemesh.broker.presence;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -49,30 +53,66 @@ public class Presences {
         return cwd != null && cwd.indexOf('\0') < 0 && cwd.getBytes(StandardCharsets.UTF_8).length <= MAX_CWD_BYTES;
     }
 
+    /** A session that passed hello and needs its presence. */
+    public record Opening(String memberId, String sessionId, int pid, String cwd) {}
+
     /**
      * Creates the presence of a session that passed hello: {@code idle} from {@code jsonl}, then the
      * newest pending hook status of the same (pid, cwd) younger than 10 s is applied with source
      * {@code hook} (A.3, A.9). The result carries the status the session starts with.
      */
     public Presence open(String memberId, String sessionId, int pid, String cwd) {
+        return openAll(List.of(new Opening(memberId, sessionId, pid, cwd))).getFirst();
+    }
+
+    /**
+     * {@link #open} for a batch of hellos in a few statements, in the caller's transaction if there
+     * is one; the presences in the order of {@code openings}. Two sessions of one (pid, cwd) in the
+     * batch behave as if opened one after the other: the first takes the pending hook status.
+     */
+    public List<Presence> openAll(List<Opening> openings) {
         instance.ensureRegistered();
         Instant now = clock.instant();
-        Presence fresh = new Presence(
-                UUID.randomUUID().toString(), memberId, sessionId, pid, cwd, Status.IDLE, StatusSource.JSONL, now, now);
-        Presence opened = tx.execute(transaction -> {
-            rows.lockCwd(cwd);
-            rows.insert(fresh, instance.instanceId());
-            return pending.takeNewest(pid, cwd, now)
-                    .flatMap(hook -> writer.writeLocked(
-                            new PresenceRows.Locked(fresh.id(), memberId, stateOf(fresh)),
-                            hook.status(),
-                            StatusSource.HOOK,
-                            hook.createdAt()))
-                    .map(state -> fresh.withState(state.status(), state.source(), state.updatedAt()))
-                    .orElse(fresh);
+        List<Presence> fresh = openings.stream()
+                .map(o -> new Presence(
+                        UUID.randomUUID().toString(),
+                        o.memberId(),
+                        o.sessionId(),
+                        o.pid(),
+                        o.cwd(),
+                        Status.IDLE,
+                        StatusSource.JSONL,
+                        now,
+                        now))
+                .toList();
+        List<Presence> opened = tx.execute(transaction -> {
+            rows.lockCwds(fresh.stream().map(Presence::cwd).toList());
+            rows.insertAll(fresh, instance.instanceId());
+            Map<PendingStatuses.Key, PendingStatuses.Pending> hooks = pending.takeNewest(
+                    fresh.stream()
+                            .map(p -> new PendingStatuses.Key(p.pid(), p.cwd()))
+                            .distinct()
+                            .toList(),
+                    now);
+            List<Presence> result = new ArrayList<>(fresh.size());
+            for (Presence presence : fresh) {
+                PendingStatuses.Pending hook = hooks.remove(new PendingStatuses.Key(presence.pid(), presence.cwd()));
+                result.add(hook == null ? presence : withHookStatus(presence, hook));
+            }
+            return result;
         });
-        local.opened(opened.id());
+        opened.forEach(presence -> local.opened(presence.id()));
         return opened;
+    }
+
+    private Presence withHookStatus(Presence fresh, PendingStatuses.Pending hook) {
+        return writer.writeLocked(
+                        new PresenceRows.Locked(fresh.id(), fresh.memberId(), stateOf(fresh)),
+                        hook.status(),
+                        StatusSource.HOOK,
+                        hook.createdAt())
+                .map(state -> fresh.withState(state.status(), state.source(), state.updatedAt()))
+                .orElse(fresh);
     }
 
     /** A pong or any frame arrived: the session is alive. Memory only; written in batches. */
@@ -93,6 +133,11 @@ public class Presences {
                 status,
                 StatusSource.MANUAL,
                 locked -> locked.memberId().equals(memberId));
+    }
+
+    /** The stored status of each of these presences that is still live; closed ones are absent. */
+    public Map<String, Status> liveStatuses(Collection<String> presenceIds) {
+        return rows.liveStatuses(presenceIds);
     }
 
     /** The presence as stored, while it is live. */

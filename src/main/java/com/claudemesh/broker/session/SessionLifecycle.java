@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -42,6 +41,7 @@ class SessionLifecycle {
     private final AuditLog audit;
     private final MemberDirectory members;
     private final TransactionTemplate tx;
+    private final SessionOpener opener;
 
     SessionLifecycle(
             HelloVerifier verifier,
@@ -51,7 +51,8 @@ class SessionLifecycle {
             BrokerMetrics metrics,
             AuditLog audit,
             MemberDirectory members,
-            TransactionTemplate tx) {
+            TransactionTemplate tx,
+            SessionOpener opener) {
         this.verifier = verifier;
         this.registry = registry;
         this.presences = presences;
@@ -60,6 +61,7 @@ class SessionLifecycle {
         this.audit = audit;
         this.members = members;
         this.tx = tx;
+        this.opener = opener;
     }
 
     void hello(Connection connection, JsonNode body) {
@@ -134,50 +136,8 @@ class SessionLifecycle {
     }
 
     private void open(Connection connection, Frames.Hello hello, Member member) {
-        Presence presence;
-        AtomicReference<Presence> attempted = new AtomicReference<>();
-        try {
-            // One commit for the presence and its audit event: a session never opens unaudited.
-            presence = tx.execute(status -> {
-                Presence opened = presences.open(member.id(), hello.sessionId(), hello.pid(), hello.cwd());
-                attempted.set(opened);
-                audit.record(member.meshId(), "session_opened", member.id(), null, Map.of("presence_id", opened.id()));
-                return opened;
-            });
-        } catch (DataAccessException | CannotCreateTransactionException e) {
-            log.warn("Opening a presence failed: {}", e.getClass().getSimpleName());
-            forgetRolledBack(attempted.get());
+        if (!opener.open(connection, hello, member)) {
             unavailable(connection);
-            return;
-        }
-        connection.opened(member, presence);
-        registry.register(connection);
-        // A hook that landed between open() and register() found no session to tell; read it back once.
-        try {
-            presences.findLive(presence.id()).ifPresent(stored -> connection.statusChanged(stored.status()));
-        } catch (DataAccessException e) {
-            log.warn("Re-reading a new presence failed: {}", e.getClass().getSimpleName());
-        }
-        metrics.connectionOpened();
-        log.atInfo()
-                .setMessage("Session opened")
-                .addKeyValue("mesh_id", member.meshId())
-                .addKeyValue("presence_id", presence.id())
-                .log();
-        connection.send(new Frames.HelloAck(presence.id(), member.displayName()));
-        connection.startDelivering();
-        dispatcher.request(member.id());
-    }
-
-    /** The presence was opened in memory but its row rolled back: drop it from this process's pings. */
-    private void forgetRolledBack(Presence presence) {
-        if (presence == null) {
-            return;
-        }
-        try {
-            presences.close(presence.id());
-        } catch (DataAccessException e) {
-            log.debug("Forgetting a rolled-back presence: {}", e.getClass().getSimpleName());
         }
     }
 

@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * pending), and pushes are decrypted on the socket's listener, one at a time and in order.
  * Pings are answered by the JDK client itself, which is what confirms deliveries (PROTOCOL A.6).
  */
-final class BenchPeer implements WebSocket.Listener {
+final class BenchPeer implements WebSocket.Listener, BenchSession {
 
     /** What every peer of a run shares. */
     record Context(
@@ -236,13 +236,14 @@ final class BenchPeer implements WebSocket.Listener {
         window.release(WINDOW_WAKE_PERMITS);
     }
 
-    /** Whether the socket is still open and was not closed by us. */
-    boolean open() {
+    @Override
+    public boolean open() {
         return helloAcked.isDone() && !helloAcked.isCompletedExceptionally() && !closed.isDone();
     }
 
     /** Orderly close (1000) after everything queued has been written; aborts after {@code timeout}. */
-    CompletableFuture<Integer> close(Duration timeout) {
+    @Override
+    public CompletableFuture<Integer> close(Duration timeout) {
         closing = true;
         WebSocket opened = socket;
         if (opened == null || closed.isDone()) {

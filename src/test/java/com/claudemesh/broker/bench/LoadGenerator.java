@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -122,9 +123,15 @@ public final class LoadGenerator {
                 options.scenario() == BenchOptions.Scenario.BROADCAST,
                 json);
         List<BenchPeer> peers = new ArrayList<>(options.peers());
+        List<IdleSession> idlers = new ArrayList<>();
         for (BenchMember member : mesh.members()) {
-            peers.add(new BenchPeer(member, context, options.window()));
+            if (options.scenario() == BenchOptions.Scenario.IDLE) {
+                idlers.add(new IdleSession(member, crypto, ledger, json));
+            } else {
+                peers.add(new BenchPeer(member, context, options.window()));
+            }
         }
+        List<? extends BenchSession> sessionsOfRun = options.scenario() == BenchOptions.Scenario.IDLE ? idlers : peers;
         // Listener callbacks (parsing, decrypting) run here; two threads per core keep the
         // generator's footprint bounded while the selector thread of the client does the I/O.
         ExecutorService callbacks = Executors.newFixedThreadPool(
@@ -139,7 +146,10 @@ public final class LoadGenerator {
             DatabaseActivity database = new DatabaseActivity(options.databaseUrl());
             DatabaseActivity.Counters databaseBefore = database.read();
             Thread analyzer = options.analyzeEvery().isZero() ? null : startAnalyzer(database);
-            BenchReport.Sessions sessions = connect(peers, client, ledger);
+            URI uri = URI.create("ws://127.0.0.1:" + options.port() + "/ws");
+            BenchReport.Sessions sessions = options.scenario() == BenchOptions.Scenario.IDLE
+                    ? connect(idlers, idler -> idler.connect(options.port(), options.helloTimeout()), ledger)
+                    : connect(peers, peer -> peer.connect(client, uri, options.helloTimeout()), ledger);
             long sendStart = System.nanoTime();
             long sendEnd = sendStart;
             // A messaging run needs every peer; an idle run measures what did connect.
@@ -156,12 +166,13 @@ public final class LoadGenerator {
             }
             ProcessSampler.Usage brokerUsage = broker == null ? null : broker.usage();
             ProcessSampler.Usage selfUsage = self.usage();
-            int closedByBroker = (int) peers.stream().filter(p -> !p.open()).count() - sessions.failed();
+            int closedByBroker =
+                    (int) sessionsOfRun.stream().filter(p -> !p.open()).count() - sessions.failed();
             boolean timedOut = expired();
             if (analyzer != null) {
                 analyzer.interrupt();
             }
-            closeAll(peers);
+            closeAll(sessionsOfRun);
             // one publishing interval of PostgreSQL's statistics, so the last second is counted
             Thread.sleep(1100);
             DatabaseActivity.Counters databaseWork = database.read().minus(databaseBefore);
@@ -202,23 +213,23 @@ public final class LoadGenerator {
         return System.nanoTime() - deadlineNanos >= 0;
     }
 
-    /** Connects every peer with at most {@code connect-concurrency} handshakes in flight. */
-    private BenchReport.Sessions connect(List<BenchPeer> peers, HttpClient client, Ledger ledger)
+    /** Connects every session with at most {@code connect-concurrency} handshakes in flight. */
+    private <S extends BenchSession> BenchReport.Sessions connect(
+            List<S> sessions, Function<S, CompletableFuture<Long>> connector, Ledger ledger)
             throws InterruptedException {
-        URI uri = URI.create("ws://127.0.0.1:" + options.port() + "/ws");
         Semaphore inFlight = new Semaphore(options.connectConcurrency());
         Latencies hello = new Latencies();
         AtomicInteger failed = new AtomicInteger();
         AtomicLong lastAck = new AtomicLong();
-        List<CompletableFuture<?>> all = new ArrayList<>(peers.size());
+        List<CompletableFuture<?>> all = new ArrayList<>(sessions.size());
         long start = System.nanoTime();
-        for (BenchPeer peer : peers) {
+        for (S session : sessions) {
             if (!inFlight.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 failed.incrementAndGet();
                 ledger.error("connect_deadline");
                 continue;
             }
-            all.add(peer.connect(client, uri, options.helloTimeout()).whenComplete((nanos, failure) -> {
+            all.add(connector.apply(session).whenComplete((nanos, failure) -> {
                 inFlight.release();
                 if (failure != null) {
                     failed.incrementAndGet();
@@ -232,9 +243,10 @@ public final class LoadGenerator {
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .exceptionally(failure -> null)
                 .join();
-        int connected = peers.size() - failed.get();
+        int connected = sessions.size() - failed.get();
         double seconds = Math.max(1, lastAck.get() - start) / 1e9;
-        return new BenchReport.Sessions(peers.size(), connected, failed.get(), connected / seconds, hello.summary(), 0);
+        return new BenchReport.Sessions(
+                sessions.size(), connected, failed.get(), connected / seconds, hello.summary(), 0);
     }
 
     /** A short cause for the error table: a timeout, a refusal by the broker, or the exception's kind. */
@@ -247,7 +259,7 @@ public final class LoadGenerator {
         if (cause instanceof TimeoutException) {
             return "hello_timeout";
         }
-        if (cause instanceof WebSocketHandshakeException) {
+        if (cause instanceof WebSocketHandshakeException || cause instanceof IdleSession.HandshakeRefused) {
             return "handshake_refused";
         }
         if (cause instanceof BenchPeer.HelloRefused) {
@@ -328,10 +340,10 @@ public final class LoadGenerator {
         return other >= self ? other + 1 : other;
     }
 
-    private static void closeAll(List<BenchPeer> peers) {
-        List<CompletableFuture<Integer>> closes = new ArrayList<>(peers.size());
-        for (BenchPeer peer : peers) {
-            closes.add(peer.close(Duration.ofSeconds(5)));
+    private static void closeAll(List<? extends BenchSession> sessions) {
+        List<CompletableFuture<Integer>> closes = new ArrayList<>(sessions.size());
+        for (BenchSession session : sessions) {
+            closes.add(session.close(Duration.ofSeconds(5)));
         }
         CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
                 .exceptionally(failure -> null)

@@ -95,6 +95,34 @@ class LoadGeneratorSmokeTest extends BrokerIntegrationTest {
         assertThat(report.ok()).isTrue();
     }
 
+    @Test
+    void idleSessionsConnectHoldAndCloseWithoutErrors(@TempDir Path dir) throws Exception {
+        BenchOptions options = BenchOptions.parse(
+                new String[] {
+                    "idle",
+                    "--port",
+                    Integer.toString(port),
+                    "--db",
+                    postgresUrl(TestDatabase.shared()),
+                    "--sessions",
+                    "20",
+                    "--duration",
+                    "1",
+                    "--timeout",
+                    "60",
+                    "--json",
+                    dir.resolve("idle.json").toString()
+                },
+                Map.of());
+
+        BenchReport report = LoadGenerator.run(options);
+
+        assertThat(report.sessions().connected()).isEqualTo(20);
+        assertThat(report.sessions().closedByBroker()).isZero();
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.ok()).isTrue();
+    }
+
     /** The generator takes the broker's DATABASE_URL form; the test database is given as JDBC. */
     private static String postgresUrl(TestDatabase.Endpoint db) {
         URI jdbc = URI.create(db.jdbcUrl().substring("jdbc:".length()));

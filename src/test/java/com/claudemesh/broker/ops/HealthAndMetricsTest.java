@@ -52,6 +52,23 @@ class HealthAndMetricsTest extends BrokerIntegrationTest {
     }
 
     @Test
+    void webSocketUpgradesAreNotTimedAsHttpRequests() throws Exception {
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(
+                        java.net.URI.create("ws://127.0.0.1:" + port + "/ws"),
+                        new java.net.http.WebSocket.Listener() {})
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        socket.abort();
+        get("/health");
+
+        String text = get("/metrics").body();
+
+        assertThat(text).containsPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/health\"");
+        assertThat(text).doesNotContainPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/ws\"");
+    }
+
+    @Test
     void metricsStayAvailableUnderTheActuatorPath() throws Exception {
         assertThat(get("/actuator/prometheus").body()).contains("broker_queue_depth");
     }

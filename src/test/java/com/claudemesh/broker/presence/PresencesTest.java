@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -101,6 +102,33 @@ class PresencesTest extends PresenceTestSupport {
 
         assertThat(first.status()).isEqualTo(Status.WORKING);
         assertThat(second.status()).isEqualTo(Status.IDLE);
+    }
+
+    @Test
+    void a3a9_aBatchOfHellosOpensAsIfOneAfterTheOther() {
+        String shared = cwd("batch");
+        String other = cwd("batch-other");
+        Instant now = clock.instant();
+        String sharedHook = pending(4242, shared, "working", now.minusSeconds(1));
+        String otherHook = pending(7, other, "dnd", now.minusSeconds(3));
+
+        List<Presence> opened = presences.openAll(List.of(
+                new Presences.Opening(memberId, "sess-1", 4242, shared),
+                new Presences.Opening(memberId, "sess-2", 4242, shared),
+                new Presences.Opening(memberId, "sess-3", 7, other),
+                new Presences.Opening(memberId, "sess-4", 1, cwd("batch-none"))));
+
+        assertThat(opened).extracting(Presence::sessionId).containsExactly("sess-1", "sess-2", "sess-3", "sess-4");
+        assertThat(opened)
+                .extracting(Presence::status)
+                .containsExactly(Status.WORKING, Status.IDLE, Status.DND, Status.IDLE);
+        assertThat(opened)
+                .extracting(p -> statusOf(p.id()))
+                .containsExactly("working/hook", "idle/jsonl", "dnd/hook", "idle/jsonl");
+        assertThat(appliedAt(sharedHook)).isEqualTo(toDb(now));
+        assertThat(appliedAt(otherHook)).isEqualTo(toDb(now));
+        assertThat(presences.liveStatuses(opened.stream().map(Presence::id).toList()))
+                .containsOnlyKeys(opened.stream().map(Presence::id).toList());
     }
 
     @Test

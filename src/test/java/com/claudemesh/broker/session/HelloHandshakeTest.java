@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.presence.Presences;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -328,6 +331,68 @@ class HelloHandshakeTest extends SessionTestBase {
                 .isZero();
         assertThat(online(alice)).isNotNull();
         assertThat(auditCount(mesh, "session_opened")).isEqualTo(1);
+    }
+
+    @Test
+    void hellosArrivingTogetherOpenTogether_andOneThatCannotBeStoredFailsAlone() throws Exception {
+        String mesh = seeds.mesh();
+        List<MeshSeeds.SeededMember> members = IntStream.range(0, 12)
+                .mapToObj(i -> seeds.member(mesh, "peer-" + i))
+                .toList();
+        MeshSeeds.SeededMember refused = members.getLast();
+        jdbc.execute("CREATE FUNCTION mesh.test_refuse_one_session() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.actor_peer_id = '" + refused.id() + "' AND NEW.event_type = 'session_opened'"
+                + " THEN RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$");
+        jdbc.execute("CREATE TRIGGER test_refuse_one_session BEFORE INSERT ON mesh.audit_log"
+                + " FOR EACH ROW EXECUTE FUNCTION mesh.test_refuse_one_session()");
+        List<WsClient> clients;
+        try {
+            // While the audit table is held, the first hellos wait in their transaction and the others
+            // queue up behind them: they are stored as one batch, the refused one among them.
+            try (java.sql.Connection holder = jdbc.getDataSource().getConnection()) {
+                holder.setAutoCommit(false);
+                try (Statement statement = holder.createStatement()) {
+                    statement.execute("LOCK TABLE mesh.audit_log IN SHARE MODE");
+                }
+                clients = members.stream()
+                        .map(member -> {
+                            WsClient client = connect();
+                            client.sendJson(WsClient.helloFrame(member, ed25519, clock.millis()));
+                            return client;
+                        })
+                        .toList();
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> jdbc.queryForObject(
+                                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                                + " AND query LIKE 'INSERT INTO mesh.audit_log%'",
+                                        Integer.class)
+                                > 0);
+                Thread.sleep(300);
+                holder.commit();
+            }
+            for (int i = 0; i < members.size(); i++) {
+                JsonNode reply = clients.get(i).next();
+                if (members.get(i) == refused) {
+                    assertThat(reply.path("code").asString()).isEqualTo("internal_error");
+                    assertThat(clients.get(i).awaitClose().code()).isEqualTo(1011);
+                } else {
+                    assertThat(reply.path("type").asString()).isEqualTo("hello_ack");
+                }
+            }
+        } finally {
+            jdbc.execute("DROP TRIGGER test_refuse_one_session ON mesh.audit_log");
+            jdbc.execute("DROP FUNCTION mesh.test_refuse_one_session()");
+        }
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.presence p JOIN mesh.member m ON m.id = p.member_id"
+                                + " WHERE m.mesh_id = ? AND p.disconnected_at IS NULL",
+                        Integer.class,
+                        mesh))
+                .isEqualTo(members.size() - 1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM mesh.presence WHERE member_id = ?", Integer.class, refused.id()))
+                .isZero();
+        assertThat(auditCount(mesh, "session_opened")).isEqualTo(members.size() - 1);
     }
 
     private void assertRejected(Map<String, Object> hello, String code) {
