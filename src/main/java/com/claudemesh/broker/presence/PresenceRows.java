@@ -199,12 +199,22 @@ class PresenceRows {
     }
 
     /** Closes one presence; {@code lastPing} is a pong not flushed yet, if any. */
-    void close(String id, Instant now, Instant lastPing) {
+    /** Closes presences; {@code lastPings[i]} (or null) is the last unwritten ping of {@code ids[i]}. */
+    void close(List<String> ids, List<Instant> lastPings, Instant now) {
         jdbc.sql("""
-                        UPDATE mesh.presence
-                           SET disconnected_at = ?, last_ping_at = GREATEST(last_ping_at, COALESCE(?, last_ping_at))
-                         WHERE id = ? AND disconnected_at IS NULL
-                        """).params(toDb(now), toDb(lastPing), id).update();
+                        UPDATE mesh.presence p
+                           SET disconnected_at = ?,
+                               last_ping_at = GREATEST(p.last_ping_at, COALESCE(c.last_ping::timestamp, p.last_ping_at))
+                          FROM unnest(?::text[], ?::text[]) AS c(id, last_ping)
+                         WHERE p.id = c.id AND p.disconnected_at IS NULL
+                        """)
+                .params(
+                        toDb(now),
+                        ids.toArray(String[]::new),
+                        lastPings.stream()
+                                .map(ping -> ping == null ? null : toDb(ping).toString())
+                                .toArray(String[]::new))
+                .update();
     }
 
     int closeAllOf(String brokerInstanceId, Instant now) {

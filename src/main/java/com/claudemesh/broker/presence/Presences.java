@@ -122,8 +122,14 @@ public class Presences {
 
     /** Sets {@code disconnected_at}; a presence already closed stays as it is. */
     public void close(String presenceId) {
-        Instant lastPing = local.closed(presenceId);
-        rows.close(presenceId, clock.instant(), lastPing);
+        closeAll(List.of(presenceId));
+    }
+
+    /** {@link #close} for several presences, one statement. */
+    public void closeAll(List<String> presenceIds) {
+        List<Instant> lastPings = new ArrayList<>(presenceIds.size());
+        presenceIds.forEach(id -> lastPings.add(local.closed(id)));
+        rows.close(presenceIds, lastPings, clock.instant());
     }
 
     /** {@code set_status} from the session itself, source {@code manual}, the only way out of dnd (A.8). */

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.routing;
 
+import com.claudemesh.broker.db.GroupCommit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -234,12 +234,12 @@ class DeliveryStore {
         return jdbc.update(COMPLETE.formatted(""));
     }
 
-    /** Gives back every unconfirmed claim of a session, so the member's next session gets them. */
-    int releaseAll(String presenceId) {
-        return jdbc.update(
+    /** Gives back every unconfirmed claim of these sessions, so the members' next sessions get them. */
+    int releaseAll(Collection<String> presenceIds) {
+        return jdbc.update(statement(
                 "UPDATE mesh.delivery SET claimed_by = NULL, claimed_at = NULL"
-                        + " WHERE claimed_by = ? AND delivered_at IS NULL",
-                presenceId);
+                        + " WHERE claimed_by = ANY (?::text[]) AND delivered_at IS NULL",
+                (Object) presenceIds.toArray(String[]::new)));
     }
 
     /** Gives back claims a session did not take into its buffer. */

@@ -119,17 +119,12 @@ public class Dispatcher implements DisposableBean {
                 : confirmations.confirm(memberId, messageIds);
     }
 
-    /** A session ended: its unconfirmed claims go back, and the member's other sessions may take them. */
-    public void sessionEnded(String presenceId, String memberId) {
-        int released = store.releaseAll(presenceId);
-        if (released > 0) {
-            log.atDebug()
-                    .setMessage("Released unconfirmed deliveries")
-                    .addKeyValue("presence_id", presenceId)
-                    .addKeyValue("count", released)
-                    .log();
-        }
-        request(memberId);
+    /**
+     * Sessions ended: their unconfirmed claims go back (the caller's transaction, if any). Call
+     * {@link #request} for their members once that is committed, so their other sessions take them.
+     */
+    public int releaseClaimsOf(Collection<String> presenceIds) {
+        return store.releaseAll(presenceIds);
     }
 
     /**

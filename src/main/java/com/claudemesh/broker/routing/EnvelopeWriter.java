@@ -1,6 +1,7 @@
 package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.audit.AuditLog;
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

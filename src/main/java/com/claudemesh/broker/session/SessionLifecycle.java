@@ -6,7 +6,6 @@ import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presence;
-import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
 import com.claudemesh.broker.routing.Push;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.socket.CloseStatus;
 import tools.jackson.databind.JsonNode;
 
@@ -35,33 +32,30 @@ class SessionLifecycle {
 
     private final HelloVerifier verifier;
     private final SessionRegistry registry;
-    private final Presences presences;
     private final Dispatcher dispatcher;
     private final BrokerMetrics metrics;
     private final AuditLog audit;
     private final MemberDirectory members;
-    private final TransactionTemplate tx;
     private final SessionOpener opener;
+    private final SessionCloser closer;
 
     SessionLifecycle(
             HelloVerifier verifier,
             SessionRegistry registry,
-            Presences presences,
             Dispatcher dispatcher,
             BrokerMetrics metrics,
             AuditLog audit,
             MemberDirectory members,
-            TransactionTemplate tx,
-            SessionOpener opener) {
+            SessionOpener opener,
+            SessionCloser closer) {
         this.verifier = verifier;
         this.registry = registry;
-        this.presences = presences;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.audit = audit;
         this.members = members;
-        this.tx = tx;
         this.opener = opener;
+        this.closer = closer;
     }
 
     void hello(Connection connection, JsonNode body) {
@@ -160,26 +154,12 @@ class SessionLifecycle {
                 member.id(), readByPeer.stream().map(Push::messageId).toList()));
         // A release that overtook a confirmation would push a read delivery again.
         connection.awaitConfirmations(CONFIRMATIONS_WAIT);
-        try {
-            dispatcher.sessionEnded(presence.id(), member.id());
-        } catch (DataAccessException e) {
-            log.warn(
-                    "Releasing claims at close failed; they lapse with the presence: {}",
-                    e.getClass().getSimpleName());
-        }
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("presence_id", presence.id());
         metadata.put("reason", reason);
         metadata.put("close_code", status.getCode());
-        try {
-            // One commit for the close and its audit event.
-            tx.executeWithoutResult(s -> {
-                presences.close(presence.id());
-                audit.record(member.meshId(), "session_closed", member.id(), null, metadata);
-            });
-        } catch (DataAccessException | CannotCreateTransactionException e) {
-            log.warn("Closing a presence failed: {}", e.getClass().getSimpleName());
-        }
+        // Claims released, presence closed and the audit event, together with other sessions' ends.
+        closer.ended(new SessionCloser.Ended(presence.id(), member.id(), member.meshId(), metadata));
         metrics.connectionClosed();
         log.atInfo()
                 .setMessage("Session closed")

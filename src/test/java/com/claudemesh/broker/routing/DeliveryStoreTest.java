@@ -131,7 +131,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 .extracting(Push::messageId)
                 .containsExactly(id);
 
-        store.releaseAll(second);
+        store.releaseAll(List.of(second));
         presences.touch(first);
         assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
     }

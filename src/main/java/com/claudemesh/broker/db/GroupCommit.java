@@ -1,4 +1,4 @@
-package com.claudemesh.broker.routing;
+package com.claudemesh.broker.db;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * which items were added. It is a platform thread: every session's virtual threads wait on it, so
  * its database round trips must not queue behind them for a carrier thread.
  */
-final class GroupCommit<T> {
+public final class GroupCommit<T> {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -31,7 +31,7 @@ final class GroupCommit<T> {
     private volatile boolean stopped;
 
     /** {@code weight} of an item (e.g. its rows); a batch holds at most {@code maxWeight}, but always one item. */
-    GroupCommit(String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer) {
+    public GroupCommit(String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer) {
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.writer = writer;
@@ -39,7 +39,7 @@ final class GroupCommit<T> {
     }
 
     /** {@code false} once stopped: the item will never be written. */
-    boolean add(T item) {
+    public boolean add(T item) {
         if (stopped) {
             return false;
         }
@@ -48,7 +48,7 @@ final class GroupCommit<T> {
     }
 
     /** Writes what is queued, then ends; waits at most {@code wait}. */
-    void stop(Duration wait) {
+    public void stop(Duration wait) {
         stopped = true;
         try {
             thread.join(wait);
