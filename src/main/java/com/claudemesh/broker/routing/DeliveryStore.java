@@ -263,6 +263,19 @@ class DeliveryStore {
 
     record MemberPriority(String memberId, String priority) {}
 
+    /**
+     * Members among {@code memberIds} with any undelivered, unexpired delivery: a superset of those
+     * with claimable ones (it never hides one), answered from the pending-delivery index alone.
+     */
+    List<String> withPending(Collection<String> memberIds) {
+        return jdbc.query(
+                statement(
+                        "SELECT DISTINCT member_id FROM mesh.delivery"
+                                + " WHERE member_id = ANY (?::text[]) AND delivered_at IS NULL AND expired_at IS NULL",
+                        (Object) memberIds.toArray(String[]::new)),
+                (rs, row) -> rs.getString(1));
+    }
+
     /** Retires the pending deliveries of envelopes past their {@code expires_at}. */
     int expire(Instant now) {
         return jdbc.update("""

@@ -85,6 +85,25 @@ public class Dispatcher implements DisposableBean {
     }
 
     /**
+     * {@link #request} for those of these members that have deliveries waiting — the sessions that
+     * just opened (A.3: queued envelopes are pushed on hello). Most sessions connect to an empty
+     * queue; one query for all of them spares each a claim statement. If the query fails, all are
+     * drained.
+     */
+    public void requestIfQueued(Collection<String> memberIds) {
+        Collection<String> due;
+        try {
+            due = store.withPending(memberIds);
+        } catch (DataAccessException e) {
+            log.warn(
+                    "Looking for queued deliveries failed, draining all: {}",
+                    e.getClass().getSimpleName());
+            due = memberIds;
+        }
+        due.forEach(this::request);
+    }
+
+    /**
      * The session a new envelope of this priority may be pushed to without going through the queue:
      * the member is quiet and this is the session a drain would serve it to (the most recently active
      * one admitting the priority). Empty otherwise — the envelope is then queued and drained.

@@ -8,7 +8,6 @@ import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.Dispatcher;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -54,7 +53,6 @@ class SessionOpener implements DisposableBean {
     private final SessionRegistry registry;
     private final BrokerMetrics metrics;
     private final Dispatcher dispatcher;
-    private final QueuedDeliveries queued;
     private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
     private final List<Thread> committers = new ArrayList<>();
 
@@ -64,15 +62,13 @@ class SessionOpener implements DisposableBean {
             TransactionTemplate tx,
             SessionRegistry registry,
             BrokerMetrics metrics,
-            Dispatcher dispatcher,
-            QueuedDeliveries queued) {
+            Dispatcher dispatcher) {
         this.presences = presences;
         this.audit = audit;
         this.tx = tx;
         this.registry = registry;
         this.metrics = metrics;
         this.dispatcher = dispatcher;
-        this.queued = queued;
         for (int i = 0; i < COMMITTERS; i++) {
             committers.add(Thread.ofVirtual().name("session-opener-" + i).start(this::commitLoop));
         }
@@ -144,21 +140,8 @@ class SessionOpener implements DisposableBean {
         // later finds the session delivering and drains it itself.
         List<String> memberIds =
                 opened.stream().map(o -> o.request().member().id()).distinct().toList();
-        drainThoseWithQueuedDeliveries(memberIds);
+        dispatcher.requestIfQueued(memberIds);
         opened.forEach(o -> o.request().done().complete(true));
-    }
-
-    private void drainThoseWithQueuedDeliveries(Collection<String> memberIds) {
-        Collection<String> due;
-        try {
-            due = queued.membersWithQueued(memberIds);
-        } catch (DataAccessException e) {
-            log.warn(
-                    "Looking for queued deliveries failed, draining all: {}",
-                    e.getClass().getSimpleName());
-            due = memberIds;
-        }
-        due.forEach(dispatcher::request);
     }
 
     /** Commits the batch, or as much of it as can be; the hellos that failed are answered. */
