@@ -2,7 +2,6 @@ package com.claudemesh.broker.audit;
 
 import com.claudemesh.broker.db.SqlPart;
 import com.claudemesh.broker.db.UtcTimestamps;
-import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,19 +62,7 @@ public class AuditLog {
 
     /** Records several events with one statement (the caller's transaction, if any). */
     public void recordAll(List<Event> events) {
-        SqlPart insert = insertOf(events);
-        jdbc.update(connection -> {
-            PreparedStatement ps = connection.prepareStatement(insert.sql());
-            List<Object> arguments = insert.arguments();
-            for (int i = 0; i < arguments.size(); i++) {
-                if (arguments.get(i) instanceof String[] column) {
-                    ps.setArray(i + 1, connection.createArrayOf("text", column));
-                } else {
-                    ps.setObject(i + 1, arguments.get(i));
-                }
-            }
-            return ps;
-        });
+        jdbc.update(insertOf(events).statement());
     }
 
     /**
@@ -99,14 +86,14 @@ public class AuditLog {
             columns[4][i] = event.targetPeerId();
             columns[5][i] = json.writeValueAsString(event.metadata());
         }
-        List<Object> arguments = new ArrayList<>(List.of(columns));
-        arguments.add(UtcTimestamps.toDb(clock.instant()).toString());
+        List<Object> arguments = new ArrayList<>();
+        arguments.add(UtcTimestamps.toDb(clock.instant()));
+        arguments.addAll(List.of(columns));
         return new SqlPart("""
                 INSERT INTO mesh.audit_log (id, mesh_id, event_type, actor_peer_id, target_peer_id, metadata, created_at)
-                SELECT e.id, e.mesh_id, e.event_type, e.actor, e.target, e.metadata::jsonb, created.at::timestamp
+                SELECT e.id, e.mesh_id, e.event_type, e.actor, e.target, e.metadata::jsonb, ?::timestamp
                 FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                     AS e(id, mesh_id, event_type, actor, target, metadata),
-                     (SELECT ?::text AS at) AS created
+                     AS e(id, mesh_id, event_type, actor, target, metadata)
                 """, arguments);
     }
 }

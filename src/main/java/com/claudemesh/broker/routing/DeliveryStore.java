@@ -1,12 +1,10 @@
 package com.claudemesh.broker.routing;
 
+import static com.claudemesh.broker.db.SqlPart.statement;
 import static com.claudemesh.broker.db.UtcTimestamps.fromDb;
 import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 
 import com.claudemesh.broker.db.SqlPart;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.PreparedStatementCreator;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -299,25 +296,5 @@ class DeliveryStore {
         Long count = jdbc.queryForObject(
                 "SELECT count(*) FROM mesh.delivery WHERE delivered_at IS NULL AND expired_at IS NULL", Long.class);
         return count == null ? 0 : count;
-    }
-
-    /** A statement whose {@code String[]} arguments are bound as SQL text arrays. */
-    private static PreparedStatementCreator statement(String sql, Object... args) {
-        return (Connection connection) -> {
-            PreparedStatement ps = connection.prepareStatement(sql);
-            bind(connection, ps, args);
-            return ps;
-        };
-    }
-
-    private static void bind(Connection connection, PreparedStatement ps, Object[] args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object arg = args[i];
-            if (arg instanceof String[] array) {
-                ps.setArray(i + 1, connection.createArrayOf("text", array));
-            } else {
-                ps.setObject(i + 1, arg);
-            }
-        }
     }
 }

@@ -202,7 +202,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
             return;
         }
         services.sends().handle(member, body, oversized, reply -> {
-            outbound.addReply(Frames.json(reply));
+            outbound.addReply(reply);
             sendSlots.release();
         });
     }

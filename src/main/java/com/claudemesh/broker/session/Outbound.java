@@ -50,6 +50,9 @@ final class Outbound {
 
     record PushFrame(Push push) implements Item {}
 
+    /** A reply that did not come from the reader (an ack); serialised here, not on the thread that answers it. */
+    record LateReply(Object frame) implements Item {}
+
     /** A ping now: the keepalive, or the one deferred until the previous pong. */
     record Ping() implements Item {}
 
@@ -139,9 +142,9 @@ final class Outbound {
     }
 
     /** A reply that must not wait (an ack from the group commit); its caller bounds how many there can be. */
-    void addReply(String json) {
+    void addReply(Object frame) {
         if (!stopped) {
-            queue.add(new Frame(json, false));
+            queue.add(new LateReply(frame));
         }
     }
 
@@ -246,6 +249,7 @@ final class Outbound {
                         }
                         write(new TextMessage(frame.json()));
                     }
+                    case LateReply reply -> write(new TextMessage(Frames.json(reply.frame())));
                     case PushFrame push -> {
                         write(new TextMessage(Frames.json(new Frames.PushFrame(push.push()))));
                         written(push.push());
