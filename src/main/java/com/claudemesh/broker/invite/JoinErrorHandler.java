@@ -1,6 +1,6 @@
 package com.claudemesh.broker.invite;
 
-import com.claudemesh.broker.mesh.LoggableFailure;
+import com.claudemesh.broker.db.LoggableFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;

@@ -3,8 +3,9 @@ package com.claudemesh.broker.invite;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.db.LoggableFailure;
+import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.mesh.JoinableMesh;
-import com.claudemesh.broker.mesh.LoggableFailure;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
 import com.claudemesh.broker.mesh.MemberEnrolment;
@@ -28,6 +29,7 @@ class JoinService {
 
     static final String FIELDS_REQUIRED = "invite_token, invite_payload, peer_pubkey, display_name required";
     static final String BAD_PUBKEY = "peer_pubkey must be 64 hex chars (32 bytes)";
+    static final String BAD_DISPLAY_NAME = "display_name must be well-formed Unicode text without NUL characters";
 
     private static final Logger log = LoggerFactory.getLogger(JoinService.class);
 
@@ -77,6 +79,10 @@ class JoinService {
         if (!pubkeyNode.isString() || !Hex.isHex(pubkeyNode.asString(), Ed25519.PUBLIC_KEY_HEX)) {
             return JoinReply.error(BAD_PUBKEY);
         }
+        if (!ClientText.storable(displayName)) {
+            // Written back in every hello_ack and admin view: it must be text anyone can be sent.
+            return JoinReply.error(BAD_DISPLAY_NAME);
+        }
         String pubkey = Hex.normalize(pubkeyNode.asString());
 
         Optional<String> canonical = canonicalOf(payload);
@@ -86,7 +92,8 @@ class JoinService {
             return JoinReply.error("invite_bad_signature");
         }
         String meshId = textOf(payload.get("mesh_id")).orElseThrow();
-        Optional<JoinableMesh> mesh = meshes.findJoinable(meshId);
+        // PostgreSQL text cannot hold NUL: no mesh or invite has such an id, none is looked up.
+        Optional<JoinableMesh> mesh = ClientText.storable(meshId) ? meshes.findJoinable(meshId) : Optional.empty();
         if (mesh.isEmpty()) {
             return JoinReply.error("mesh_not_found");
         }
@@ -96,7 +103,7 @@ class JoinService {
         if (!Hex.normalize(payloadOwner).equals(Hex.normalize(mesh.get().ownerPubkey()))) {
             return JoinReply.error("invite_owner_mismatch");
         }
-        Optional<InviteRow> found = invites.findByToken(token);
+        Optional<InviteRow> found = ClientText.storable(token) ? invites.findByToken(token) : Optional.empty();
         if (found.isEmpty()) {
             return JoinReply.error("invite_not_found");
         }

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.db.LoggableFailure;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Guards everything under {@code /api} with {@code Authorization: Bearer <BROKER_ADMIN_TOKEN>}:
  * missing → 401, wrong → 403, no token configured → 503 {@code admin_disabled}. The comparison is
  * constant-time over SHA-256 digests, so neither the content nor the length of the token leaks
- * through timing.
+ * through timing. An authorised request whose {@code Content-Type} is no concrete media type (a
+ * wildcard, or text that is no media type at all) is refused with 415 here: Spring's request
+ * wrapper throws on it, which would otherwise surface as a 500.
  */
 @Component
 class AdminTokenFilter extends OncePerRequestFilter {
@@ -78,7 +82,28 @@ class AdminTokenFilter extends OncePerRequestFilter {
             refuse(request, response, HttpStatus.FORBIDDEN, "forbidden", "the admin token is not valid");
             return;
         }
+        if (!concreteOrAbsent(request.getContentType())) {
+            refuse(
+                    request,
+                    response,
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Content-Type must be application/json");
+            return;
+        }
         chain.doFilter(request, response);
+    }
+
+    private static boolean concreteOrAbsent(String contentType) {
+        if (contentType == null) {
+            return true;
+        }
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return !type.isWildcardType() && !type.isWildcardSubtype();
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private void refuse(

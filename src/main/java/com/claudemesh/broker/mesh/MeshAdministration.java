@@ -2,6 +2,7 @@ package com.claudemesh.broker.mesh;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.mesh.MeshViews.CreateMeshRequest;
 import com.claudemesh.broker.mesh.MeshViews.MeshCreated;
 import com.claudemesh.broker.mesh.MeshViews.MeshView;
@@ -60,8 +61,15 @@ class MeshAdministration {
 
     MeshCreated create(CreateMeshRequest request) {
         String name = request.name() == null ? "" : request.name().trim();
-        if (name.isEmpty() || name.length() > MAX_NAME) {
-            throw AdminApiException.badRequest("invalid_name", "name is required, at most " + MAX_NAME + " characters");
+        if (name.isEmpty() || name.length() > MAX_NAME || !ClientText.storable(name)) {
+            throw AdminApiException.badRequest(
+                    "invalid_name",
+                    "name is required: at most " + MAX_NAME
+                            + " characters of well-formed Unicode text without NUL characters");
+        }
+        if (request.ownerUserId() != null && !ClientText.storable(request.ownerUserId())) {
+            throw AdminApiException.badRequest(
+                    "invalid_owner_user_id", "ownerUserId must be well-formed Unicode text without NUL characters");
         }
         String slug = request.slug();
         if (slug == null || !SLUG.matcher(slug).matches()) {

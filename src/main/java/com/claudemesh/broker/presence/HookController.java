@@ -1,6 +1,8 @@
 package com.claudemesh.broker.presence;
 
 import com.claudemesh.broker.config.BrokerProperties;
+import com.claudemesh.broker.db.LoggableFailure;
+import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -74,7 +76,7 @@ class HookController {
     /** Hook scripts parse the body whatever the status; a database outage is no exception to that. */
     @ExceptionHandler(DataAccessException.class)
     ResponseEntity<Map<String, Object>> databaseUnavailable(DataAccessException e) {
-        log.warn("Hook status not stored: {}", e.getMessage());
+        log.warn("Hook status not stored: {}", LoggableFailure.describe(e));
         return error(HttpStatus.SERVICE_UNAVAILABLE, "database unavailable");
     }
 
@@ -118,9 +120,9 @@ class HookController {
             }
             if (!Presences.storableCwd(cwd.asString())) {
                 throw new Invalid(
-                        cwd.asString().indexOf('\0') >= 0
-                                ? "cwd must not contain NUL characters"
-                                : "cwd must be at most " + Presences.MAX_CWD_BYTES + " bytes");
+                        ClientText.storable(cwd.asString())
+                                ? "cwd must be at most " + Presences.MAX_CWD_BYTES + " bytes"
+                                : "cwd must be well-formed Unicode text without NUL characters");
             }
             Status parsed = Status.fromWire(status.asString())
                     .orElseThrow(() -> new Invalid("status must be one of idle, working, dnd"));

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import com.claudemesh.broker.db.LoggableFailure;
 import com.claudemesh.broker.ops.SchemaReadyEvent;
 import com.claudemesh.broker.ops.ShutdownStep;
 import java.time.Clock;
@@ -72,7 +73,7 @@ class InstanceLifecycle implements ShutdownStep {
             log.warn(
                     "Registering broker instance {} failed, retrying with the heartbeat: {}",
                     self.id(),
-                    e.getMessage());
+                    LoggableFailure.describe(e));
         }
     }
 
@@ -89,7 +90,7 @@ class InstanceLifecycle implements ShutdownStep {
             heartbeat();
             reapDead();
         } catch (DataAccessException e) {
-            log.warn("Broker instance heartbeat failed: {}", e.getMessage());
+            log.warn("Broker instance heartbeat failed: {}", LoggableFailure.describe(e));
         }
     }
 

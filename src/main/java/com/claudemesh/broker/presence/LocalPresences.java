@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import com.claudemesh.broker.db.LoggableFailure;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ class LocalPresences {
             // remove(key, value) keeps a pong that arrived while the batch was written.
             pings.forEach(unflushedPings::remove);
         } catch (DataAccessException e) {
-            log.warn("Writing last_ping_at of {} presence(s) failed: {}", pings.size(), e.getMessage());
+            log.warn("Writing last_ping_at of {} presence(s) failed: {}", pings.size(), LoggableFailure.describe(e));
         }
     }
 }

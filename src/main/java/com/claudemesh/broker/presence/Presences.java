@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import com.claudemesh.broker.input.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,9 +49,9 @@ public class Presences {
     /** cwd is a b-tree index key of pending_status and presence; PostgreSQL caps those near 2.7 KB. */
     public static final int MAX_CWD_BYTES = 2048;
 
-    /** Whether {@code cwd} can be stored and indexed: no NUL (PostgreSQL text cannot hold it), bounded size. */
+    /** Whether {@code cwd} can be stored unchanged and indexed: {@link ClientText#storable}, bounded size. */
     public static boolean storableCwd(String cwd) {
-        return cwd != null && cwd.indexOf('\0') < 0 && cwd.getBytes(StandardCharsets.UTF_8).length <= MAX_CWD_BYTES;
+        return ClientText.storable(cwd) && cwd.getBytes(StandardCharsets.UTF_8).length <= MAX_CWD_BYTES;
     }
 
     /** A session that passed hello and needs its presence. */

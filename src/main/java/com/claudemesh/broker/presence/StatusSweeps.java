@@ -1,6 +1,7 @@
 package com.claudemesh.broker.presence;
 
 import com.claudemesh.broker.config.BrokerProperties;
+import com.claudemesh.broker.db.LoggableFailure;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +73,7 @@ class StatusSweeps {
         try {
             sweepExpiredWorking();
         } catch (DataAccessException e) {
-            log.warn("Status TTL sweep failed: {}", e.getMessage());
+            log.warn("Status TTL sweep failed: {}", LoggableFailure.describe(e));
         }
     }
 
@@ -81,7 +82,7 @@ class StatusSweeps {
         try {
             purgePending();
         } catch (DataAccessException e) {
-            log.warn("Pending status cleanup failed: {}", e.getMessage());
+            log.warn("Pending status cleanup failed: {}", LoggableFailure.describe(e));
         }
     }
 }

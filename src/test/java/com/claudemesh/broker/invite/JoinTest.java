@@ -252,6 +252,49 @@ class JoinTest extends AdminApiTestBase {
     }
 
     @Test
+    void a10_step4_aCorrectlySignedPayloadWhoseMeshIdHoldsANulNamesNoMesh() throws Exception {
+        Ed25519.KeyPair stranger = ed25519.generate();
+        SignedInvite invite = fields("mesh\0id", stranger).sign(ed25519, stranger.secretKeyHex());
+
+        assertRefused(joinSigned(invite), "mesh_not_found");
+    }
+
+    @Test
+    void a10_step7_aTokenHoldingANulNamesNoInvite() throws Exception {
+        String meshId = createMesh(uniqueSlug("nultoken")).get("id").asString();
+        JsonNode invite = createInvite(meshId, "{}");
+
+        HttpResponse<String> response = postJson(
+                "/join",
+                joinBody(
+                        invite.get("token").asString() + "\0",
+                        invite.get("payload").toString(),
+                        ed25519.generate().publicKeyHex(),
+                        "d"));
+
+        assertRefused(response, "invite_not_found");
+    }
+
+    @Test
+    void a10_aDisplayNameThatCannotBeWrittenBackIsRefused_andNothingIsStored() throws Exception {
+        String meshId = createMesh(uniqueSlug("badname")).get("id").asString();
+        JsonNode invite = createInvite(meshId, "{}");
+        String pubkey = ed25519.generate().publicKeyHex();
+        String template =
+                joinBody(invite.get("token").asString(), invite.get("payload").toString(), pubkey, "NAME");
+
+        for (String name : List.of("laptop\\ud800", "a\\u0000b", "\\udfffx")) {
+            HttpResponse<String> response = postJson("/join", template.replace("NAME", name));
+
+            assertRefused(response, "display_name must be well-formed Unicode text without NUL characters");
+        }
+        assertThat(usedCount(invite)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM mesh.member WHERE mesh_id = ?", Integer.class, meshId))
+                .isZero();
+        assertThat(join(invite, pubkey, "laptop \ud83d\ude00").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void a10_step5_aMeshWithoutOwnerPubkey() throws Exception {
         jdbc.update("INSERT INTO mesh.mesh (id, name, slug) VALUES ('keyless', 'Keyless', 'keyless')");
         Ed25519.KeyPair stranger = ed25519.generate();
@@ -347,8 +390,15 @@ class JoinTest extends AdminApiTestBase {
         String meshId = createMesh(uniqueSlug("insert")).get("id").asString();
         JsonNode invite = createInvite(meshId, "{}");
 
-        // PostgreSQL text cannot hold NUL, so the insert itself fails.
-        HttpResponse<String> response = join(invite, ed25519.generate().publicKeyHex(), "bad\u0000name");
+        // The database refuses the row: a constraint this test adds for the moment of the join.
+        jdbc.execute("ALTER TABLE mesh.member ADD CONSTRAINT join_test_refuses CHECK (display_name <> 'refused')"
+                + " NOT VALID");
+        HttpResponse<String> response;
+        try {
+            response = join(invite, ed25519.generate().publicKeyHex(), "refused");
+        } finally {
+            jdbc.execute("ALTER TABLE mesh.member DROP CONSTRAINT join_test_refuses");
+        }
 
         assertRefused(response, "member_insert_failed");
         assertThat(usedCount(invite)).isZero();

@@ -184,6 +184,9 @@ class MeshAdminApiTest extends AdminApiTestBase {
                 "{\"name\":\"x\",\"slug\":\"tr-x\",\"transport\":\"carrier-pigeon\"}|invalid_transport",
                 "{\"name\":\"x\",\"slug\":\"mp-x\",\"maxPeers\":0}|invalid_max_peers",
                 "{\"name\":\"x\",\"slug\":\"mp-y\",\"maxPeers\":\"many\"}|invalid_body",
+                "{\"name\":\"lone \\ud800 surrogate\",\"slug\":\"sur-x\"}|invalid_name",
+                "{\"name\":\"a\\u0000b\",\"slug\":\"nul-x\"}|invalid_name",
+                "{\"name\":\"x\",\"slug\":\"own-x\",\"ownerUserId\":\"u\\u0000\"}|invalid_owner_user_id",
                 "not json|invalid_body"
             })
     void invalidBodiesAnswerProblemDetailsWithAStableCode(String requestBody, String code) throws Exception {
@@ -194,6 +197,23 @@ class MeshAdminApiTest extends AdminApiTestBase {
                 .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(problemCode(body(response))).isEqualTo(code);
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("at com.");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*/*", "application/*", "not a media type"})
+    void aContentTypeThatIsNoMediaTypeAnswers415_notAServerError(String contentType) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri("/api/meshes"))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\",\"slug\":\"ct-x\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(problemCode(body(response))).isEqualTo("unsupported_media_type");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM mesh.mesh", Long.class))
+                .isZero();
     }
 
     @Test

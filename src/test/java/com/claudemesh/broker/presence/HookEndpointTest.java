@@ -60,11 +60,15 @@ class HookEndpointTest extends PresenceTestSupport {
     }
 
     @Test
-    void a9_aCwdWithANulCharacterIs400() throws Exception {
-        assertReply(
-                post("{\"cwd\":\"/a\\u0000b\",\"status\":\"idle\"}"),
-                400,
-                "{\"ok\":false,\"error\":\"cwd must not contain NUL characters\"}");
+    void a9_aCwdWithANulCharacterOrALoneSurrogateIs400_andNothingIsStored() throws Exception {
+        for (String cwd : new String[] {"/a\\u0000b", "/a\\ud800b", "/a\\udc00"}) {
+            assertReply(
+                    post("{\"cwd\":\"" + cwd + "\",\"status\":\"working\"}"),
+                    400,
+                    "{\"ok\":false,\"error\":\"cwd must be well-formed Unicode text without NUL characters\"}");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM mesh.pending_status WHERE cwd LIKE '/a%'", Integer.class))
+                .isZero();
     }
 
     @Test
