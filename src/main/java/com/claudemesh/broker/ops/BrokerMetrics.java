@@ -22,6 +22,10 @@ public class BrokerMetrics {
     static final List<String> PRIORITIES = List.of("now", "next", "low");
     static final List<String> MESSAGE_REJECT_REASONS =
             List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
+    /** Why a delivery was retired undelivered other than by expiry (routing.Undeliverable). */
+    static final List<String> DROP_REASONS = List.of("unencodable");
+    /** Where a socket's writer failed: encoding a frame (skipped), or writing it (socket closed). */
+    static final List<String> OUTBOUND_FAILURE_STAGES = List.of("encode", "write");
 
     private final MeterRegistry registry;
     private final Counter connections;
@@ -33,6 +37,8 @@ public class BrokerMetrics {
     private final Map<String, Counter> connectionRejects = new ConcurrentHashMap<>();
     private final Map<String, Counter> routed = new ConcurrentHashMap<>();
     private final Map<String, Counter> messageRejects = new ConcurrentHashMap<>();
+    private final Map<String, Counter> drops = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outboundFailures = new ConcurrentHashMap<>();
 
     BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -57,6 +63,8 @@ public class BrokerMetrics {
         CONNECTION_REJECT_REASONS.forEach(this::connectionRejectCounter);
         PRIORITIES.forEach(this::routedCounter);
         MESSAGE_REJECT_REASONS.forEach(this::messageRejectCounter);
+        DROP_REASONS.forEach(this::dropCounter);
+        OUTBOUND_FAILURE_STAGES.forEach(this::outboundFailureCounter);
     }
 
     public void connectionOpened() {
@@ -78,6 +86,14 @@ public class BrokerMetrics {
 
     public void messageRejected(String reason) {
         messageRejectCounter(reason).increment();
+    }
+
+    public void deliveryDropped(String reason) {
+        dropCounter(reason).increment();
+    }
+
+    public void outboundFailure(String stage) {
+        outboundFailureCounter(stage).increment();
     }
 
     public void queueDepth(long pendingDeliveries) {
@@ -112,6 +128,24 @@ public class BrokerMetrics {
 
     private Counter messageRejectCounter(String reason) {
         return tagged(messageRejects, "broker.messages.rejected", "Sends refused, by reason", "reason", reason);
+    }
+
+    private Counter dropCounter(String reason) {
+        return tagged(
+                drops,
+                "broker.deliveries.dropped",
+                "Deliveries retired undelivered because no session can be sent them, by reason",
+                "reason",
+                reason);
+    }
+
+    private Counter outboundFailureCounter(String stage) {
+        return tagged(
+                outboundFailures,
+                "broker.outbound.failures",
+                "Frames a socket writer could not encode (skipped) or write (socket closed), by stage",
+                "stage",
+                stage);
     }
 
     private Counter tagged(Map<String, Counter> byValue, String name, String description, String tag, String value) {

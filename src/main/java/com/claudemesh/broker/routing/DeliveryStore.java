@@ -247,6 +247,25 @@ class DeliveryStore {
                 """, memberId, presenceId, messageIds.toArray(String[]::new)));
     }
 
+    /**
+     * Retires one delivery for good — no session will be handed it again — the way expiry retires
+     * one, together with {@code alongside} (its audit event) in one statement.
+     */
+    void drop(String memberId, String messageId, Instant now, SqlPart alongside) {
+        List<Object> arguments = new ArrayList<>(List.of(toDb(now), memberId, messageId));
+        arguments.addAll(alongside.arguments());
+        jdbc.query(statement("""
+                        WITH dropped AS (
+                            UPDATE mesh.delivery SET expired_at = ?, claimed_by = NULL, claimed_at = NULL
+                            WHERE member_id = ? AND message_id = ? AND delivered_at IS NULL AND expired_at IS NULL
+                            RETURNING 1),
+                        alongside AS (
+                        """ + alongside.sql() + """
+                        )
+                        SELECT count(*) FROM dropped
+                        """, arguments.toArray()), (rs, row) -> null);
+    }
+
     /** Members among {@code memberIds} with claimable deliveries, with the priorities waiting for each. */
     List<MemberPriority> claimable(Collection<String> memberIds, Instant now) {
         return jdbc.query(

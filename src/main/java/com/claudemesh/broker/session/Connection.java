@@ -5,12 +5,12 @@ import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
+import com.claudemesh.broker.routing.Undeliverable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
-import tools.jackson.databind.JsonNode;
 
 /**
  * One WebSocket connection's state machine: awaiting hello → open → closed (PROTOCOL A.3). Inbound
@@ -142,45 +141,43 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         touchIfDue(lastHeard);
         boolean oversized = exceedsBytes(text, services.settings().maxMessageBytes());
         Frames.Inbound frame = Frames.parse(text);
+        boolean aSend = frame instanceof Frames.Send || frame instanceof Frames.BadSend;
+        if (oversized && (state == State.AWAITING_HELLO || !aSend)) {
+            // A session's send gets its too_large refusal (A.4) with its id; anything else is over the A.1 limit.
+            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+            return;
+        }
         if (state == State.AWAITING_HELLO) {
-            if (oversized) {
-                closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
-            } else if (frame instanceof Frames.Typed typed && "hello".equals(typed.type())) {
-                // Under the accounting lock: a close racing the hello waits until the session is whole.
-                accounting.lock();
-                try {
-                    services.lifecycle().hello(this, typed.body());
-                } finally {
-                    accounting.unlock();
-                }
-            } else {
-                send(new Frames.Error("no_hello", "must send hello first"));
-            }
+            onFrameBeforeHello(frame);
             return;
         }
         lastActivity = System.nanoTime();
         switch (frame) {
-            case Frames.Unparseable unparseable -> {
-                if (oversized) {
-                    closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
-                } else {
-                    send(new Frames.Error("malformed", "frame is not a JSON object with a string type"));
+            case Frames.Send send -> handleSend(send, oversized);
+            case Frames.BadSend bad -> send(services.sends().refused(bad));
+            case Frames.SetStatus set -> setStatus(set.status());
+            case Frames.Hello hello ->
+                send(new Frames.Error("already_authenticated", "this session already sent hello"));
+            case Frames.BadHello hello ->
+                send(new Frames.Error("already_authenticated", "this session already sent hello"));
+            case Frames.Malformed malformed -> send(new Frames.Error("malformed", malformed.message()));
+            case Frames.UnknownType unknown -> send(new Frames.Error("unknown_type", "unknown message type"));
+        }
+    }
+
+    private void onFrameBeforeHello(Frames.Inbound frame) {
+        switch (frame) {
+            case Frames.Hello hello -> {
+                // Under the accounting lock: a close racing the hello waits until the session is whole.
+                accounting.lock();
+                try {
+                    services.lifecycle().hello(this, hello);
+                } finally {
+                    accounting.unlock();
                 }
             }
-            case Frames.Typed typed -> {
-                switch (typed.type()) {
-                    case "send" -> handleSend(typed.body(), oversized);
-                    case "hello" -> send(new Frames.Error("already_authenticated", "this session already sent hello"));
-                    case "set_status" -> setStatus(typed);
-                    default -> {
-                        if (oversized) {
-                            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
-                        } else {
-                            send(new Frames.Error("unknown_type", "unknown message type"));
-                        }
-                    }
-                }
-            }
+            case Frames.BadHello bad -> services.lifecycle().malformedHello(this);
+            default -> send(new Frames.Error("no_hello", "must send hello first"));
         }
     }
 
@@ -190,7 +187,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
      * is bounded like any other, and order per sender holds because the group commit keeps the
      * order in which sends are handed to it.
      */
-    private void handleSend(JsonNode body, boolean oversized) {
+    private void handleSend(Frames.Send send, boolean oversized) {
         try {
             if (!sendSlots.tryAcquire(SEND_SLOT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("Sends of a session waited {} for the database; closing it", SEND_SLOT_WAIT);
@@ -201,7 +198,7 @@ final class Connection implements DeliveryTarget, Outbound.Events {
             Thread.currentThread().interrupt();
             return;
         }
-        services.sends().handle(member, body, oversized, reply -> {
+        services.sends().handle(member, send, oversized, reply -> {
             outbound.addReply(reply);
             sendSlots.release();
         });
@@ -279,21 +276,13 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         return outbound.writeBlockedFor().compareTo(limit.multipliedBy(9).dividedBy(10)) >= 0;
     }
 
-    private void setStatus(Frames.Typed typed) {
-        JsonNode value = typed.body().path("status");
-        (value.isString() ? Status.fromWire(value.stringValue()) : Optional.<Status>empty())
-                .ifPresentOrElse(
-                        s -> {
-                            try {
-                                services.presences().setManualStatus(presence.id(), member.id(), s);
-                            } catch (DataAccessException e) {
-                                log.warn(
-                                        "Writing a manual status failed: {}",
-                                        e.getClass().getSimpleName());
-                                send(new Frames.Error("internal_error", "the status was not saved, send it again"));
-                            }
-                        },
-                        () -> send(new Frames.Error("malformed", "status must be idle, working or dnd")));
+    private void setStatus(Status newStatus) {
+        try {
+            services.presences().setManualStatus(presence.id(), member.id(), newStatus);
+        } catch (DataAccessException e) {
+            log.warn("Writing a manual status failed: {}", e.getClass().getSimpleName());
+            send(new Frames.Error("internal_error", "the status was not saved, send it again"));
+        }
     }
 
     private void touchIfDue(Instant now) {
@@ -398,12 +387,37 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     }
 
     @Override
-    public void writeFailed(boolean timedOut) {
+    public void writeFailed(Exception failure, boolean timedOut) {
+        services.metrics().outboundFailure("write");
+        log.atWarn()
+                .addKeyValue("presence_id", presence == null ? null : presence.id())
+                .addKeyValue("error", failure.getClass().getSimpleName())
+                .log(timedOut ? "A write to a slow consumer timed out" : "Writing to a socket failed; closing it");
         if (timedOut) {
             slowConsumer();
         } else {
             closeNow(CloseStatus.SERVER_ERROR);
         }
+    }
+
+    @Override
+    public void pushUnencodable(Push push, RuntimeException failure) {
+        services.metrics().outboundFailure("encode");
+        log.atError()
+                .addKeyValue("mesh_id", push.meshId())
+                .addKeyValue("presence_id", presence.id())
+                .addKeyValue("error", failure.getClass().getSimpleName())
+                .log("A push cannot be encoded; its delivery is dropped");
+        services.undeliverable().drop(push, presence.id(), Undeliverable.UNENCODABLE);
+    }
+
+    @Override
+    public void replyUnencodable(RuntimeException failure) {
+        services.metrics().outboundFailure("encode");
+        log.atError()
+                .addKeyValue("presence_id", presence == null ? null : presence.id())
+                .addKeyValue("error", failure.getClass().getSimpleName())
+                .log("A reply cannot be encoded; it is not sent");
     }
 
     @Override

@@ -1,7 +1,9 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
+import com.claudemesh.broker.routing.Undeliverable;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
 
@@ -13,4 +15,6 @@ record ConnectionServices(
         SessionLifecycle lifecycle,
         SendHandler sends,
         Presences presences,
-        Dispatcher dispatcher) {}
+        Dispatcher dispatcher,
+        Undeliverable undeliverable,
+        BrokerMetrics metrics) {}

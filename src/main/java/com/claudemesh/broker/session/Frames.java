@@ -2,13 +2,17 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.Push;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,26 +29,14 @@ final class Frames {
 
     // ---- client → broker ----
 
-    /** A text frame as received: its {@code type} and body, or not a JSON object with a string type. */
+    /**
+     * A text frame as received, parsed and checked field by field, so that the connection answers it
+     * with one {@code switch}. Nothing that breaks a rule of its frame gets past this point: every
+     * string is well-formed Unicode, stored fields can be stored, opaque fields are base64 (A.4).
+     */
     sealed interface Inbound {}
 
-    record Typed(String type, JsonNode body) implements Inbound {}
-
-    record Unparseable() implements Inbound {}
-
-    static Inbound parse(String text) {
-        try {
-            JsonNode node = JSON.readTree(text);
-            if (node != null && node.isObject() && node.path("type").isString()) {
-                return new Typed(node.get("type").stringValue(), node);
-            }
-        } catch (JacksonException e) {
-            // falls through: not JSON
-        }
-        return new Unparseable();
-    }
-
-    /** A.3 hello with every field present and well-typed. */
+    /** A.3 hello with every field present, well-typed and well-formed. */
     record Hello(
             String meshId,
             String memberId,
@@ -53,58 +45,120 @@ final class Frames {
             int pid,
             String cwd,
             long timestamp,
-            String signature) {
+            String signature)
+            implements Inbound {
 
         /** The text the member signed: {@code meshId|memberId|pubkey|timestamp}. */
         String canonical() {
             return meshId + "|" + memberId + "|" + pubkey + "|" + timestamp;
         }
-
-        static Optional<Hello> from(JsonNode body) {
-            JsonNode pid = body.path("pid");
-            JsonNode timestamp = body.path("timestamp");
-            String pubkey = string(body, "pubkey");
-            String signature = string(body, "signature");
-            if (nonEmpty(string(body, "meshId"))
-                    && nonEmpty(string(body, "memberId"))
-                    && Hex.isHex(pubkey, Ed25519.PUBLIC_KEY_HEX)
-                    && string(body, "sessionId") != null
-                    && pid.isIntegralNumber()
-                    && pid.canConvertToInt()
-                    && Presences.storableCwd(string(body, "cwd"))
-                    && timestamp.isIntegralNumber()
-                    && timestamp.canConvertToLong()
-                    && Hex.isHex(signature, Ed25519.SIGNATURE_HEX)) {
-                return Optional.of(new Hello(
-                        string(body, "meshId"),
-                        string(body, "memberId"),
-                        pubkey,
-                        string(body, "sessionId"),
-                        pid.intValue(),
-                        string(body, "cwd"),
-                        timestamp.longValue(),
-                        signature));
-            }
-            return Optional.empty();
-        }
     }
 
-    /** A.4 send; fields are checked by the send handler in the order of its refusals. */
-    record Send(String id, String targetSpec, String priority, String nonce, String ciphertext) {
+    /** A hello that fails A.3 check 1: a field missing, ill-typed, of the wrong hex length, or not storable text. */
+    record BadHello() implements Inbound {}
 
-        static Send from(JsonNode body) {
-            String id = string(body, "id");
-            return new Send(
-                    id == null ? "" : id,
-                    string(body, "targetSpec"),
-                    string(body, "priority"),
-                    string(body, "nonce"),
-                    string(body, "ciphertext"));
-        }
+    /** A.4 send that passed the frame rules; too_large, rate_limited and the target are the send handler's. */
+    record Send(String id, String targetSpec, String priority, String nonce, String ciphertext) implements Inbound {}
 
-        boolean complete() {
-            return nonEmpty(targetSpec) && priority != null && nonEmpty(nonce) && nonEmpty(ciphertext);
+    /** A send refused by the frame rules: {@code malformed} or {@code bad_priority}, echoing its id (A.4). */
+    record BadSend(String code, String message, String id) implements Inbound {}
+
+    /** A.8 {@code set_status} from the session itself. */
+    record SetStatus(Status status) implements Inbound {}
+
+    /** Answered {@code malformed}; the socket stays open (Part B). */
+    record Malformed(String message) implements Inbound {}
+
+    /** A JSON object with a well-formed string {@code type} this broker does not know. */
+    record UnknownType() implements Inbound {}
+
+    static final String HELLO_FIELDS =
+            "hello needs meshId, memberId, pubkey, sessionId, pid, cwd, timestamp and signature with the right types";
+    private static final String NOT_JSON = "frame is not a JSON object with a string type";
+    private static final String ILL_FORMED = "frame holds text that is not well-formed Unicode (a lone surrogate)";
+    private static final String SEND_FIELDS = "send needs a string targetSpec and priority, and nonce and ciphertext"
+            + " as non-empty base64 (standard or URL-safe alphabet, padding optional)";
+    private static final Set<String> PRIORITIES = Set.of("now", "next", "low");
+
+    static Inbound parse(String text) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(text);
+        } catch (JacksonException e) {
+            return new Malformed(NOT_JSON);
         }
+        if (body == null || !body.isObject() || !body.path("type").isString()) {
+            return new Malformed(NOT_JSON);
+        }
+        boolean wellFormed = ClientText.wellFormed(body);
+        return switch (body.get("type").stringValue()) {
+            case "hello" -> wellFormed ? hello(body) : new BadHello();
+            case "send" -> send(body, wellFormed);
+            case "set_status" -> wellFormed ? setStatus(body) : new Malformed(ILL_FORMED);
+            default -> wellFormed ? new UnknownType() : new Malformed(ILL_FORMED);
+        };
+    }
+
+    private static Inbound hello(JsonNode body) {
+        JsonNode pid = body.path("pid");
+        JsonNode timestamp = body.path("timestamp");
+        String pubkey = stored(body, "pubkey");
+        String signature = stored(body, "signature");
+        if (nonEmpty(stored(body, "meshId"))
+                && nonEmpty(stored(body, "memberId"))
+                && Hex.isHex(pubkey, Ed25519.PUBLIC_KEY_HEX)
+                && stored(body, "sessionId") != null
+                && pid.isIntegralNumber()
+                && pid.canConvertToInt()
+                && Presences.storableCwd(stored(body, "cwd"))
+                && timestamp.isIntegralNumber()
+                && timestamp.canConvertToLong()
+                && Hex.isHex(signature, Ed25519.SIGNATURE_HEX)) {
+            return new Hello(
+                    stored(body, "meshId"),
+                    stored(body, "memberId"),
+                    pubkey,
+                    stored(body, "sessionId"),
+                    pid.intValue(),
+                    stored(body, "cwd"),
+                    timestamp.longValue(),
+                    signature);
+        }
+        return new BadHello();
+    }
+
+    /**
+     * The id is echoed as it came — a NUL or a lone surrogate included (JSON carries both as escapes,
+     * {@link #json}); only an id that is not a string at all is echoed as the empty string.
+     */
+    private static Inbound send(JsonNode body, boolean wellFormed) {
+        JsonNode idNode = body.get("id");
+        String id = idNode != null && idNode.isString() ? idNode.stringValue() : "";
+        String targetSpec = stored(body, "targetSpec");
+        JsonNode priority = body.get("priority");
+        String nonce = stored(body, "nonce");
+        String ciphertext = stored(body, "ciphertext");
+        if (!wellFormed) {
+            return new BadSend("malformed", ILL_FORMED, id);
+        }
+        if (!nonEmpty(targetSpec)
+                || priority == null
+                || !priority.isString()
+                || !ClientText.base64(nonce)
+                || !ClientText.base64(ciphertext)) {
+            return new BadSend("malformed", SEND_FIELDS, id);
+        }
+        if (!PRIORITIES.contains(priority.stringValue())) {
+            return new BadSend("bad_priority", "priority must be now, next or low", id);
+        }
+        return new Send(id, targetSpec, priority.stringValue(), nonce, ciphertext);
+    }
+
+    private static Inbound setStatus(JsonNode body) {
+        JsonNode value = body.path("status");
+        return (value.isString() ? Status.fromWire(value.stringValue()) : Optional.<Status>empty())
+                .<Inbound>map(SetStatus::new)
+                .orElseGet(() -> new Malformed("status must be idle, working or dnd"));
     }
 
     // ---- broker → client ----
@@ -158,13 +212,19 @@ final class Frames {
         }
     }
 
+    /**
+     * The JSON text of a frame, always encodable as UTF-8. Client text is checked on the way in, but a
+     * refusal echoes the client's id as it came, so a lone surrogate may reach here: then the frame is
+     * written again through the UTF-8 generator, which writes it as a JSON escape (backslash, u, four hex digits).
+     */
     static String json(Object frame) {
-        return JSON.writeValueAsString(frame);
+        String text = JSON.writeValueAsString(frame);
+        return ClientText.wellFormed(text) ? text : new String(JSON.writeValueAsBytes(frame), StandardCharsets.UTF_8);
     }
 
-    private static String string(JsonNode body, String field) {
+    /** A string field that a PostgreSQL text column can hold (no NUL); anything else counts as missing. */
+    private static String stored(JsonNode body, String field) {
         JsonNode value = body.get(field);
-        // PostgreSQL text cannot hold NUL: such a field is as unusable as a missing one.
         return value != null && value.isString() && value.stringValue().indexOf('\0') < 0 ? value.stringValue() : null;
     }
 

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The five hello checks of PROTOCOL A.3, in their order. Passing check 2 reserves a slot of the
@@ -41,16 +40,8 @@ class HelloVerifier {
         this.clock = clock;
     }
 
-    Verdict verify(Connection connection, JsonNode body) {
-        Optional<Frames.Hello> parsed = Frames.Hello.from(body);
-        if (parsed.isEmpty()) {
-            return new Rejected(
-                    "malformed",
-                    "hello needs meshId, memberId, pubkey, sessionId, pid, cwd, timestamp"
-                            + " and signature with the right types",
-                    null);
-        }
-        Frames.Hello hello = parsed.get();
+    /** Checks 2 to 5; check 1, a well-formed frame, is {@link Frames#parse}'s. */
+    Verdict verify(Connection connection, Frames.Hello hello) {
         if (!registry.reserveSlot(hello.meshId(), settings.maxConnectionsPerMesh())) {
             return new Rejected("capacity", "this mesh has reached its connection limit", hello);
         }

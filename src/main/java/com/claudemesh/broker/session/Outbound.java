@@ -60,10 +60,20 @@ final class Outbound {
 
     record Stop() implements Item {}
 
-    /** What the owner of the socket hears from its writer. */
+    /**
+     * What the owner of the socket hears from its writer. The writer never dies silently: a frame
+     * that cannot be encoded is skipped and reported, and the writer goes on with the next; a write
+     * that fails ends the writer and is reported, so the owner closes the socket.
+     */
     interface Events {
         /** A write failed; {@code timedOut} when the peer did not drain within the send timeout. */
-        void writeFailed(boolean timedOut);
+        void writeFailed(Exception failure, boolean timedOut);
+
+        /** The push cannot be encoded as a frame: it was not written and no session ever can write it. */
+        void pushUnencodable(Push push, RuntimeException failure);
+
+        /** A reply cannot be encoded as a frame: it was not written. */
+        void replyUnencodable(RuntimeException failure);
 
         /** The buffer has room again after a drain that filled it. */
         void roomAgain();
@@ -249,10 +259,18 @@ final class Outbound {
                         }
                         write(new TextMessage(frame.json()));
                     }
-                    case LateReply reply -> write(new TextMessage(Frames.json(reply.frame())));
+                    case LateReply reply -> {
+                        String json = encodeReply(reply.frame());
+                        if (json != null) {
+                            write(new TextMessage(json));
+                        }
+                    }
                     case PushFrame push -> {
-                        write(new TextMessage(Frames.json(new Frames.PushFrame(push.push()))));
-                        written(push.push());
+                        String json = encodePush(push.push());
+                        if (json != null) {
+                            write(new TextMessage(json));
+                            written(push.push());
+                        }
                     }
                     case Ping ping -> ping();
                     case Close close -> {
@@ -274,10 +292,31 @@ final class Outbound {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) {
+            // Whatever Tomcat throws, the writer is done: the owner hears of it and closes the socket.
             if (!stopped) {
-                events.writeFailed(timedOut(e));
+                events.writeFailed(e, timedOut(e));
             }
+        }
+    }
+
+    /** The frame of a push, or null when it cannot be encoded: then it no longer counts as in flight. */
+    private String encodePush(Push push) {
+        try {
+            return Frames.json(new Frames.PushFrame(push));
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            events.pushUnencodable(push, e);
+            return null;
+        }
+    }
+
+    private String encodeReply(Object frame) {
+        try {
+            return Frames.json(frame);
+        } catch (RuntimeException e) {
+            events.replyUnencodable(e);
+            return null;
         }
     }
 

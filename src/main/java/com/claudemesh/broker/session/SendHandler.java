@@ -4,19 +4,19 @@ import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.routing.RouteResult;
 import com.claudemesh.broker.routing.Router;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 
-/** A.4 {@code send}: refusals in order (malformed, bad_priority, too_large, rate_limited), then routing. */
+/**
+ * A.4 {@code send}: refusals in order — malformed and bad_priority ({@link Frames#parse} decides them),
+ * too_large, rate_limited — then routing.
+ */
 @Component
 class SendHandler {
 
-    private static final Set<String> PRIORITIES = Set.of("now", "next", "low");
     private static final Logger log = LoggerFactory.getLogger(SendHandler.class);
 
     private final Router router;
@@ -33,14 +33,8 @@ class SendHandler {
      * Answers {@code reply} exactly once: an {@code ack} after the envelope is committed (from the
      * group commit's thread), or an {@code error} with the request id (at once for a refusal).
      */
-    void handle(Member sender, JsonNode body, boolean oversized, Consumer<Object> reply) {
-        Frames.Send send = Frames.Send.from(body);
-        if (!send.complete()) {
-            reply.accept(
-                    refuse("malformed", "send needs string targetSpec, priority, nonce and ciphertext", send.id()));
-        } else if (!PRIORITIES.contains(send.priority())) {
-            reply.accept(refuse("bad_priority", "priority must be now, next or low", send.id()));
-        } else if (oversized) {
+    void handle(Member sender, Frames.Send send, boolean oversized, Consumer<Object> reply) {
+        if (oversized) {
             reply.accept(refuse("too_large", "the frame exceeds MAX_MESSAGE_BYTES", send.id()));
         } else if (!limiter.tryAcquire(sender.id())) {
             reply.accept(refuse("rate_limited", "too many sends, slow down", send.id()));
@@ -48,6 +42,11 @@ class SendHandler {
             router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext())
                     .whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
         }
+    }
+
+    /** A send the frame rules refused: answered at once, nothing stored. */
+    Frames.Error refused(Frames.BadSend bad) {
+        return refuse(bad.code(), bad.message(), bad.id());
     }
 
     private Object answer(Frames.Send send, RouteResult result, Throwable failure) {

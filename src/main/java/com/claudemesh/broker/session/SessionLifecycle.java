@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Opening and ending sessions (PROTOCOL A.3, A.6, A.13): hello verdicts, presence rows, the registry,
@@ -58,14 +57,14 @@ class SessionLifecycle {
         this.closer = closer;
     }
 
-    void hello(Connection connection, JsonNode body) {
+    void hello(Connection connection, Frames.Hello hello) {
         if (!registry.accepting()) {
             connection.closeByBroker(new CloseStatus(1001, "shutting down"), "shutdown");
             return;
         }
         HelloVerifier.Verdict verdict;
         try {
-            verdict = verifier.verify(connection, body);
+            verdict = verifier.verify(connection, hello);
         } catch (DataAccessException e) {
             log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
             unavailable(connection);
@@ -75,6 +74,11 @@ class SessionLifecycle {
             case HelloVerifier.Rejected rejected -> reject(connection, rejected);
             case HelloVerifier.Accepted accepted -> open(connection, accepted.hello(), accepted.member());
         }
+    }
+
+    /** A.3 check 1 failed: nothing of the frame can be trusted, not even its mesh id. */
+    void malformedHello(Connection connection) {
+        reject(connection, new HelloVerifier.Rejected("malformed", Frames.HELLO_FIELDS, null));
     }
 
     void helloTimedOut(Connection connection) {

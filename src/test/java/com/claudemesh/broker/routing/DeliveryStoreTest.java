@@ -53,6 +53,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     EnvelopeCompletion completion;
 
     @Autowired
+    Undeliverable undeliverable;
+
+    @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
 
     private MeshSeeds.SeededMember alice;
@@ -275,6 +278,47 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         assertThat(jdbc.queryForObject(
                         "SELECT expired_at IS NOT NULL FROM mesh.delivery WHERE message_id = ?", Boolean.class, due))
                 .isTrue();
+    }
+
+    @Test
+    void a6_anUndeliverableDeliveryIsRetiredForGood_withAnAuditEventAndAMetric() {
+        String poison = envelope("now", List.of(bob.id()));
+        String next = envelope("now", List.of(bob.id()));
+        String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
+        List<Push> claimed = store.claim(bob.id(), presence, ALL, 10, clock.instant());
+        double before = meters.get("broker.deliveries.dropped")
+                .tag("reason", Undeliverable.UNENCODABLE)
+                .counter()
+                .count();
+
+        undeliverable.drop(claimed.getFirst(), presence, Undeliverable.UNENCODABLE);
+        store.releaseAll(List.of(presence));
+
+        String later = presences.open(bob.id(), "s2", 2, "/tmp").id();
+        assertThat(store.claim(bob.id(), later, ALL, 10, clock.instant()))
+                .extracting(Push::messageId)
+                .containsExactly(next);
+        assertThat(jdbc.queryForObject(
+                        "SELECT expired_at IS NOT NULL AND delivered_at IS NULL FROM mesh.delivery WHERE message_id = ?",
+                        Boolean.class,
+                        poison))
+                .isTrue();
+        assertThat(jdbc.queryForMap(
+                        "SELECT target_peer_id, metadata->>'message_id' AS message_id, metadata->>'reason' AS reason"
+                                + " FROM mesh.audit_log WHERE event_type = 'delivery_dropped'"))
+                .containsEntry("target_peer_id", bob.id())
+                .containsEntry("message_id", poison)
+                .containsEntry("reason", "unencodable");
+        assertThat(meters.get("broker.deliveries.dropped")
+                        .tag("reason", Undeliverable.UNENCODABLE)
+                        .counter()
+                        .count())
+                .isEqualTo(before + 1);
+        store.completeAll();
+        assertThat(jdbc.queryForObject(
+                        "SELECT delivered_at FROM mesh.message_queue WHERE id = ?", LocalDateTime.class, poison))
+                .as("a dropped delivery is never counted as delivered")
+                .isNull();
     }
 
     private String envelope(String priority, List<String> recipients) {

@@ -129,8 +129,15 @@ class SendAndPushTest extends SessionTestBase {
         assertRefused(alices.next(), "unknown_target", "t1");
         alices.send("t2", "@backend", "now", "bg==", "Yw==");
         assertRefused(alices.next(), "unknown_target", "t2");
-        // 30 000 two-byte characters pass Tomcat's character limit but exceed 65 536 bytes.
-        alices.send("big", bob.pubkey(), "now", "bg==", "é".repeat(33_000));
+        // 33 000 two-byte characters pass the character limit but exceed 65 536 bytes.
+        alices.sendJson(Map.of(
+                "type", "send",
+                "id", "big",
+                "targetSpec", bob.pubkey(),
+                "priority", "now",
+                "nonce", "bg==",
+                "ciphertext", "Yw==",
+                "note", "é".repeat(33_000)));
         assertRefused(alices.next(), "too_large", "big");
 
         assertThat(jdbc.queryForObject(

@@ -32,7 +32,7 @@ class SlowConsumerTest extends SessionTestBase {
         // ~40 KB each: a few MB fill the non-reading peer's TCP buffers within a few dozen pushes.
         String padding = "A".repeat(40_000);
         for (int i = 0; i < MESSAGES; i++) {
-            alices.send("b" + i, "*", "now", "bg==", padding + i);
+            alices.send("b" + i, "*", "now", "bg==", padding + String.format("%04d", i));
         }
         List<JsonNode> acks = alices.collect("ack", MESSAGES, Duration.ofSeconds(30));
 

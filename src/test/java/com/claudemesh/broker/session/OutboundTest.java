@@ -1,0 +1,96 @@
+package com.claudemesh.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.claudemesh.broker.routing.Push;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.TextMessage;
+
+/** A socket's writer never dies silently: it skips what it cannot encode and reports what it cannot write. */
+class OutboundTest {
+
+    private static final String PUBKEY = "ab".repeat(32);
+
+    private final RecordingSocket socket = new RecordingSocket();
+    private final List<Push> unencodable = new CopyOnWriteArrayList<>();
+    private final List<Exception> writeFailures = new CopyOnWriteArrayList<>();
+    private final Outbound outbound = new Outbound(socket, 8, Duration.ofMillis(100), new Outbound.Events() {
+        @Override
+        public void writeFailed(Exception failure, boolean timedOut) {
+            writeFailures.add(failure);
+        }
+
+        @Override
+        public void pushUnencodable(Push push, RuntimeException failure) {
+            unencodable.add(push);
+        }
+
+        @Override
+        public void replyUnencodable(RuntimeException failure) {}
+
+        @Override
+        public void roomAgain() {}
+    });
+
+    private static Push push(String messageId, Instant createdAt) {
+        return new Push("u2", messageId, "mesh", PUBKEY, "now", "bm9uY2U=", "Y2lwaGVy", createdAt);
+    }
+
+    @AfterEach
+    void stop() {
+        outbound.stop();
+    }
+
+    @Test
+    void aPushThatCannotBeEncodedIsSkippedAndReported_andTheWriterGoesOnWithTheNext() {
+        // A push without its createdAt has no A.5 form: encoding it fails inside the writer.
+        Push broken = push("broken", null);
+        Push fine = push("fine", Instant.parse("2026-04-05T16:01:22.123Z"));
+        outbound.start("writer-under-test");
+
+        assertThat(outbound.offerPush(broken)).isTrue();
+        assertThat(outbound.offerPush(fine)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.written.size() >= 2);
+        assertThat(unencodable).containsExactly(broken);
+        assertThat(socket.written.getFirst()).isInstanceOf(TextMessage.class);
+        assertThat(((TextMessage) socket.written.getFirst()).getPayload()).contains("\"messageId\":\"fine\"");
+        assertThat(socket.written.get(1)).isInstanceOf(PingMessage.class);
+        assertThat(outbound.unconfirmed()).containsExactly(fine);
+        assertThat(outbound.room()).as("the skipped push no longer counts").isEqualTo(7);
+        assertThat(writeFailures).isEmpty();
+    }
+
+    @Test
+    void aWriteThatFailsIsReported_theWriterDoesNotDieSilently() {
+        IllegalArgumentException encodingError = new IllegalArgumentException("Encoding error [MALFORMED[1]]");
+        socket.failWhen(message -> message instanceof TextMessage, encodingError);
+        outbound.start("writer-under-test");
+
+        outbound.offerPush(push("m1", Instant.parse("2026-04-05T16:01:22.123Z")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
+        assertThat(writeFailures).containsExactly(encodingError);
+        assertThat(outbound.unconfirmed())
+                .as("a push whose write failed stays pending")
+                .isEmpty();
+    }
+
+    @Test
+    void aReplyWithALoneSurrogateIsWrittenAsValidText() {
+        outbound.start("writer-under-test");
+
+        outbound.addReply(new Frames.Error("malformed", "m", "x\udc00y"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !socket.written.isEmpty());
+        assertThat(((TextMessage) socket.written.getFirst()).getPayload()).contains("\"id\":\"x\\uDC00y\"");
+        assertThat(writeFailures).isEmpty();
+    }
+}
