@@ -3,39 +3,106 @@ package com.claudemesh.broker.db;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
- * A queue written by one thread in batches: whatever arrived while the previous batch was being
- * written becomes the next batch. Under load a batch grows by itself to fill the time of one
- * commit, so the database sees a few large transactions instead of many small ones; when idle a
- * lone item is written at once, without waiting for company. One thread also keeps the order in
- * which items were added. It is a platform thread: every session's virtual threads wait on it, so
- * its database round trips must not queue behind them for a carrier thread.
+ * A queue written in batches: whatever arrived while the previous batch was being written becomes
+ * the next batch. Under load a batch grows by itself to fill the time of one commit, so the database
+ * sees a few large transactions instead of many small ones; when idle a lone item is written at
+ * once, without waiting for company. With one thread the order in which items were added is the
+ * order in which they are written. The threads are platform threads: every session's virtual
+ * threads wait on them, so their database round trips must not queue behind those for a carrier.
+ *
+ * <p>The one failure policy of every group commit:
+ *
+ * <ol>
+ *   <li>A batch is written in one go ({@link Batch#commit}): one statement or one transaction, so
+ *       when it throws, none of its items was written.
+ *   <li>If it threw because the database cannot be reached (no pooled connection, the connection
+ *       lost), writing the items one by one would only wait as long again for each. With {@link
+ *       WhileUnavailable#FAIL} every item fails at once — its caller is waiting and can be answered
+ *       (a client retries); with {@link WhileUnavailable#RETRY} the batch is queued again {@link
+ *       #RETRY_DELAY} later — items that must not be lost — while the threads go on with the rest.
+ *   <li>If it threw for another reason, one item may be at fault: each item is written alone, and
+ *       only an item that fails alone fails.
+ *   <li>After a commit {@link Batch#committed} runs once for the batch and is never retried, so
+ *       nothing committed is written twice.
+ *   <li>{@link #stop} writes what is queued; items still queued or waiting for a retry after that
+ *       fail, so no caller waits for ever.
+ * </ol>
  */
-public final class GroupCommit<T> {
+public final class GroupCommit<T, R> {
+
+    /** How a feature writes its items. */
+    public interface Batch<T, R> {
+
+        /** Writes the items in one go; throws when none of them was written. */
+        R commit(List<T> items);
+
+        /** After {@code items} were committed (answers, pushes, wake-ups). Runs once, never retried. */
+        void committed(List<T> items, R result);
+
+        /** The item was not written and will not be. */
+        void failed(T item, RuntimeException cause);
+    }
+
+    /** What becomes of a batch that found no database. */
+    public enum WhileUnavailable {
+        FAIL,
+        RETRY
+    }
+
+    public static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
+    private final String name;
     private final ToIntFunction<T> weight;
     private final int maxWeight;
-    private final Consumer<List<T>> writer;
-    private final Thread thread;
+    private final WhileUnavailable whileUnavailable;
+    private final Batch<T, R> batch;
+    private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
+    private final DelayQueue<Deferred<T>> deferred = new DelayQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
 
-    /** {@code weight} of an item (e.g. its rows); a batch holds at most {@code maxWeight}, but always one item. */
-    public GroupCommit(String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer) {
+    /**
+     * {@code weight} of an item (e.g. its rows); a batch holds at most {@code maxWeight}, but always
+     * one item. {@code threads} batches are written at once (order is kept only with one).
+     */
+    public GroupCommit(
+            String name,
+            int threads,
+            ToIntFunction<T> weight,
+            int maxWeight,
+            WhileUnavailable whileUnavailable,
+            Batch<T, R> batch) {
+        this.name = name;
         this.weight = weight;
         this.maxWeight = maxWeight;
-        this.writer = writer;
-        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
+        this.whileUnavailable = whileUnavailable;
+        this.batch = batch;
+        for (int i = 0; i < threads; i++) {
+            this.threads.add(Thread.ofPlatform()
+                    .name(threads == 1 ? name : name + "-" + i)
+                    .daemon()
+                    .start(this::run));
+        }
+    }
+
+    /** Whether {@code failure} means the database could not be reached: nothing was written. */
+    public static boolean unavailable(Throwable failure) {
+        return failure instanceof DataAccessResourceFailureException
+                || failure instanceof CannotCreateTransactionException;
     }
 
     /** {@code false} once stopped: the item will never be written. */
@@ -47,18 +114,32 @@ public final class GroupCommit<T> {
         return true;
     }
 
-    /** Writes what is queued, then ends; waits at most {@code wait}. */
+    /** Writes what is queued, then ends; waits at most {@code wait}. Whatever is left fails. */
     public void stop(Duration wait) {
         stopped = true;
-        try {
-            thread.join(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Thread thread : threads) {
+            try {
+                thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        IllegalStateException shuttingDown = new IllegalStateException("the broker is shutting down");
+        List<T> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Deferred<T> retry : deferred) {
+            left.addAll(retry.items());
+        }
+        deferred.clear();
+        left.forEach(item -> failed(item, shuttingDown));
     }
 
     private void run() {
         while (true) {
+            for (Deferred<T> due; (due = deferred.poll()) != null; ) {
+                queue.addAll(due.items());
+            }
             T first;
             try {
                 first = queue.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -71,22 +152,93 @@ public final class GroupCommit<T> {
                 }
                 continue;
             }
-            List<T> batch = new ArrayList<>();
-            batch.add(first);
-            int total = weight.applyAsInt(first);
-            for (T next = queue.peek(); next != null; next = queue.peek()) {
-                int w = weight.applyAsInt(next);
-                if (total + w > maxWeight) {
-                    break;
-                }
-                batch.add(queue.poll());
-                total += w;
+            write(next(first));
+        }
+    }
+
+    private List<T> next(T first) {
+        List<T> items = new ArrayList<>();
+        items.add(first);
+        int total = weight.applyAsInt(first);
+        for (T next = queue.peek(); next != null; next = queue.peek()) {
+            int w = weight.applyAsInt(next);
+            if (total + w > maxWeight) {
+                break;
             }
-            try {
-                writer.accept(batch);
-            } catch (RuntimeException e) {
-                log.error("A group commit failed unexpectedly: {}", e.getClass().getSimpleName(), e);
+            T taken = queue.poll();
+            if (taken == null) {
+                break;
             }
+            items.add(taken);
+            total += w;
+        }
+        return items;
+    }
+
+    private void write(List<T> items) {
+        R result;
+        try {
+            result = batch.commit(items);
+        } catch (RuntimeException e) {
+            if (unavailable(e)) {
+                unavailable(items, e);
+            } else if (items.size() > 1) {
+                items.forEach(item -> write(List.of(item)));
+            } else {
+                log.atWarn()
+                        .addKeyValue("queue", name)
+                        .log("An item could not be written: {}", LoggableFailure.describe(e));
+                failed(items.getFirst(), e);
+            }
+            return;
+        }
+        try {
+            batch.committed(items, result);
+        } catch (RuntimeException e) {
+            log.atError()
+                    .addKeyValue("queue", name)
+                    .setCause(e)
+                    .log("Completing a committed batch failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private void unavailable(List<T> items, RuntimeException cause) {
+        log.atWarn()
+                .addKeyValue("queue", name)
+                .log(
+                        "{} item(s) not written, the database is unavailable{}: {}",
+                        items.size(),
+                        whileUnavailable == WhileUnavailable.RETRY ? "; retrying" : "",
+                        LoggableFailure.describe(cause));
+        if (whileUnavailable == WhileUnavailable.RETRY && !stopped) {
+            deferred.add(new Deferred<>(List.copyOf(items), System.nanoTime() + RETRY_DELAY.toNanos()));
+        } else {
+            items.forEach(item -> failed(item, cause));
+        }
+    }
+
+    private void failed(T item, RuntimeException cause) {
+        try {
+            batch.failed(item, cause);
+        } catch (RuntimeException e) {
+            log.atError()
+                    .addKeyValue("queue", name)
+                    .setCause(e)
+                    .log("Reporting a failed item failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Items of a batch that found no database, due again at {@code dueNanos}. */
+    private record Deferred<T>(List<T> items, long dueNanos) implements Delayed {
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
         }
     }
 }

@@ -7,10 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,20 +21,42 @@ class Confirmations implements DisposableBean {
     /** Deliveries confirmed by one statement at most. */
     private static final int MAX_ROWS = 10_000;
 
-    private static final Logger log = LoggerFactory.getLogger(Confirmations.class);
-
     private record Confirmation(String memberId, Collection<String> messageIds, CompletableFuture<Void> written) {}
 
     private final DeliveryStore store;
     private final EnvelopeCompletion completion;
     private final Clock clock;
-    private final GroupCommit<Confirmation> queue;
+    private final GroupCommit<Confirmation, List<String>> queue;
 
     Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock) {
         this.store = store;
         this.completion = completion;
         this.clock = clock;
-        this.queue = new GroupCommit<>("confirmations", c -> c.messageIds().size(), MAX_ROWS, this::write);
+        this.queue = new GroupCommit<>(
+                "confirmations",
+                1,
+                c -> c.messageIds().size(),
+                MAX_ROWS,
+                GroupCommit.WhileUnavailable.FAIL,
+                new GroupCommit.Batch<>() {
+                    @Override
+                    public List<String> commit(List<Confirmation> batch) {
+                        return write(batch);
+                    }
+
+                    @Override
+                    public void committed(List<Confirmation> batch, List<String> messageIds) {
+                        completion.confirmed(messageIds);
+                        batch.forEach(c -> c.written().complete(null));
+                    }
+
+                    @Override
+                    public void failed(Confirmation confirmation, RuntimeException cause) {
+                        // The claims stay with their session; a session that ends releases them and
+                        // they are pushed again.
+                        confirmation.written().completeExceptionally(cause);
+                    }
+                });
     }
 
     CompletableFuture<Void> confirm(String memberId, Collection<String> messageIds) {
@@ -48,7 +67,8 @@ class Confirmations implements DisposableBean {
         return confirmation.written();
     }
 
-    private void write(List<Confirmation> batch) {
+    /** One UPDATE for every session's confirmations of the batch; returns the confirmed message ids. */
+    private List<String> write(List<Confirmation> batch) {
         List<String> members = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         for (Confirmation confirmation : batch) {
@@ -57,16 +77,8 @@ class Confirmations implements DisposableBean {
                 messages.add(messageId);
             }
         }
-        try {
-            store.confirm(members, messages, clock.instant());
-        } catch (DataAccessException e) {
-            // The claims stay with their sessions; a session that ends releases them and they are pushed again.
-            log.warn("Confirming pushes failed: {}", e.getClass().getSimpleName());
-            batch.forEach(c -> c.written().completeExceptionally(e));
-            return;
-        }
-        completion.confirmed(messages);
-        batch.forEach(c -> c.written().complete(null));
+        store.confirm(members, messages, clock.instant());
+        return messages;
     }
 
     @Override

@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,7 +61,7 @@ class EnvelopeWriter implements DisposableBean {
     private final LiveSessions sessions;
     private final BrokerMetrics metrics;
     private final Clock clock;
-    private final GroupCommit<Submission> queue;
+    private final GroupCommit<Submission, List<Planned>> queue;
 
     EnvelopeWriter(
             DeliveryStore store,
@@ -77,7 +76,35 @@ class EnvelopeWriter implements DisposableBean {
         this.sessions = sessions;
         this.metrics = metrics;
         this.clock = clock;
-        this.queue = new GroupCommit<>("envelope-writer", Submission::rows, MAX_ROWS, this::write);
+        this.queue = new GroupCommit<>(
+                "envelope-writer",
+                1,
+                Submission::rows,
+                MAX_ROWS,
+                GroupCommit.WhileUnavailable.FAIL,
+                new GroupCommit.Batch<>() {
+                    @Override
+                    public List<Planned> commit(List<Submission> batch) {
+                        List<Planned> plan = plan(batch);
+                        persist(batch, plan);
+                        return plan;
+                    }
+
+                    @Override
+                    public void committed(List<Submission> batch, List<Planned> plan) {
+                        deliver(plan);
+                        for (Submission submission : batch) {
+                            metrics.messageRouted(submission.envelope().priority());
+                            submission.committed().complete(null);
+                        }
+                    }
+
+                    @Override
+                    public void failed(Submission submission, RuntimeException cause) {
+                        // Nothing of it is stored: the sender is told and may send it again.
+                        submission.committed().completeExceptionally(cause);
+                    }
+                });
     }
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
@@ -86,33 +113,6 @@ class EnvelopeWriter implements DisposableBean {
             submission.committed().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
         return submission.committed();
-    }
-
-    private void write(List<Submission> batch) {
-        List<Planned> plan = plan(batch);
-        try {
-            persist(batch, plan);
-        } catch (CannotGetJdbcConnectionException e) {
-            // No connection: writing the sends one by one would only wait longer for the same answer.
-            batch.forEach(s -> s.committed().completeExceptionally(e));
-            return;
-        } catch (DataAccessException e) {
-            if (batch.size() > 1) {
-                // One bad envelope must not fail the others: each on its own decides.
-                batch.forEach(s -> write(List.of(s)));
-            } else {
-                batch.getFirst().committed().completeExceptionally(e);
-            }
-            return;
-        } catch (RuntimeException e) {
-            batch.forEach(s -> s.committed().completeExceptionally(e));
-            return;
-        }
-        deliver(plan);
-        for (Submission submission : batch) {
-            metrics.messageRouted(submission.envelope().priority());
-            submission.committed().complete(null);
-        }
     }
 
     /**

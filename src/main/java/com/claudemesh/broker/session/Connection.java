@@ -1,22 +1,14 @@
 package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.mesh.Member;
-import com.claudemesh.broker.presence.Presence;
-import com.claudemesh.broker.presence.Status;
-import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
-import com.claudemesh.broker.routing.Undeliverable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,63 +17,57 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * One WebSocket connection's state machine: awaiting hello → open → closed (PROTOCOL A.3). Inbound
- * frames arrive one at a time on the socket's reader; everything outbound goes through its {@link
- * Outbound} writer. As a {@link DeliveryTarget} it takes pushes once its {@code hello_ack} is queued.
+ * One WebSocket connection's state machine (PROTOCOL A.3–A.8); every transition is made here:
+ *
+ * <pre>
+ * AWAITING_HELLO ──hello accepted──▶ OPENING ──presence stored──▶ OPEN
+ *       │                               │                         │
+ *       └──refused, timed out───────────┴──store failed / any ────┴──▶ CLOSING (the broker closes)
+ *   any state ──socket gone──▶ CLOSED (confirm what a close handshake proved read, hand the end over)
+ * </pre>
+ *
+ * Inbound frames arrive one at a time on the socket's reader; everything outbound goes through its
+ * {@link Outbound} writer. Collaborators decide and store; the connection applies their results.
+ * Routing sees it as its {@link OpenSession}, which takes pushes only while {@code OPEN}, i.e. after
+ * the {@code hello_ack} is queued.
  */
-final class Connection implements DeliveryTarget, Outbound.Events {
+final class Connection implements Outbound.Events {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     enum State {
         AWAITING_HELLO,
+        OPENING,
         OPEN,
+        CLOSING,
         CLOSED
     }
 
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
-    /**
-     * Sends of one socket in flight at once: the reader hands a send to the group commit and reads
-     * on (so pongs are never stuck behind sends), until this many wait for their ack.
-     */
-    static final int PIPELINED_SENDS = 64;
-
-    /** How long the reader waits for an ack slot before it gives up on a broker that cannot commit. */
-    private static final Duration SEND_SLOT_WAIT = Duration.ofSeconds(30);
-
-    /** last_ping_at is a liveness mark, not a log: one write a second per session is plenty. */
-    private static final Duration TOUCH_EVERY = Duration.ofSeconds(1);
+    /** How long the end of a session waits for its confirmations, so that a release never overtakes one. */
+    private static final Duration CONFIRMATIONS_WAIT = Duration.ofSeconds(5);
 
     private final WebSocketSession socket;
     private final ConnectionServices services;
     private final Outbound outbound;
+    private final MessageAssembler assembler;
     private final Instant connectedAt;
-    private final AtomicBoolean ended = new AtomicBoolean();
-    /** Held while confirming pushes and during the final accounting, so release never overtakes a confirm. */
-    private final ReentrantLock accounting = new ReentrantLock();
+    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_HELLO);
+    /** Held by the hello, by confirmations and by the end: a close waits until the session is whole. */
+    private final ReentrantLock transitions = new ReentrantLock();
 
-    private final Semaphore sendSlots = new Semaphore(PIPELINED_SENDS);
-    /** The latest confirmation handed to the database; the final release waits for it. */
-    private volatile CompletableFuture<Void> confirming = CompletableFuture.completedFuture(null);
+    private final SendPipeline sends;
+    private volatile SessionConfirmations confirmations;
 
-    private volatile State state = State.AWAITING_HELLO;
-    private volatile Member member;
-    private volatile Presence presence;
-    private volatile Status status = Status.IDLE;
-    private volatile boolean delivering;
-    private volatile String reservedMeshSlot;
+    private volatile SessionRegistry.Slot slot;
+    /** Set once the presence is stored; who routing delivers to. */
+    private volatile OpenSession session;
+
     private volatile Instant lastHeard;
     private volatile Instant lastPingRequested;
-    private volatile long lastActivity;
-    private volatile Instant lastTouched = Instant.MIN;
-    private volatile boolean brokerInitiatedClose;
     private volatile String closeReason;
-    /** Fragments of the text message being received; only the socket's reader thread touches these. */
-    private StringBuilder assembling;
-
-    private boolean discardingOversized;
 
     Connection(WebSocketSession socket, ConnectionServices services) {
         this.socket = socket;
@@ -89,6 +75,8 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         this.connectedAt = services.clock().instant();
         this.lastHeard = connectedAt;
         this.lastPingRequested = connectedAt;
+        this.assembler = new MessageAssembler(services.settings().maxMessageBytes());
+        this.sends = new SendPipeline(services.sends());
         this.outbound = new Outbound(
                 socket,
                 services.settings().outboundQueueFrames(),
@@ -102,145 +90,133 @@ final class Connection implements DeliveryTarget, Outbound.Events {
 
     // ---- inbound ----
 
-    /**
-     * One fragment of an incoming text message. Tomcat hands over fragments of at most its (small)
-     * buffer, so an idle session holds kilobytes rather than a {@code MAX_MESSAGE_BYTES} buffer; the
-     * message size limit (A.1: close 1009) is enforced here while the message is assembled.
-     */
     void onTextPart(String part, boolean last) {
-        if (discardingOversized) {
-            discardingOversized = !last;
-            return;
-        }
-        if (last && assembling == null) {
-            onText(part);
-            return;
-        }
-        if (assembling == null) {
-            assembling = new StringBuilder(part.length() * 2);
-        }
-        if (assembling.length() + part.length() > services.settings().maxMessageBytes()) {
-            assembling = null;
-            discardingOversized = !last;
-            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
-            return;
-        }
-        assembling.append(part);
-        if (last) {
-            String whole = assembling.toString();
-            assembling = null;
-            onText(whole);
+        switch (assembler.add(part, last)) {
+            case MessageAssembler.Partial partial -> {}
+            case MessageAssembler.TooBig tooBig -> tooBig();
+            case MessageAssembler.Whole whole -> onMessage(whole.text(), whole.oversized());
         }
     }
 
-    void onText(String text) {
-        if (state == State.CLOSED) {
+    private void onMessage(String text, boolean oversized) {
+        State now = state.get();
+        if (now == State.CLOSED || now == State.CLOSING) {
             return;
         }
-        lastHeard = services.clock().instant();
-        touchIfDue(lastHeard);
-        boolean oversized = exceedsBytes(text, services.settings().maxMessageBytes());
+        heard();
         Frames.Inbound frame = Frames.parse(text);
         boolean aSend = frame instanceof Frames.Send || frame instanceof Frames.BadSend;
-        if (oversized && (state == State.AWAITING_HELLO || !aSend)) {
-            // A session's send gets its too_large refusal (A.4) with its id; anything else is over the A.1 limit.
-            closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+        if (oversized && (now != State.OPEN || !aSend)) {
+            // A session's send gets its too_large refusal (A.4) with its id; anything else is over A.1's limit.
+            tooBig();
             return;
         }
-        if (state == State.AWAITING_HELLO) {
-            onFrameBeforeHello(frame);
+        if (now != State.OPEN) {
+            switch (frame) {
+                case Frames.Hello hello -> hello(hello);
+                case Frames.BadHello bad -> refused(services.verifier().malformed());
+                default -> send(new Frames.Error("no_hello", "must send hello first"));
+            }
             return;
         }
-        lastActivity = System.nanoTime();
+        session.active();
         switch (frame) {
-            case Frames.Send send -> handleSend(send, oversized);
+            case Frames.Send send -> send(send, oversized);
             case Frames.BadSend bad -> send(services.sends().refused(bad));
-            case Frames.SetStatus set -> setStatus(set.status());
+            case Frames.SetStatus set ->
+                services.statuses()
+                        .set(session.presence(), session.member(), set.status())
+                        .ifPresent(this::send);
             case Frames.Hello hello ->
                 send(new Frames.Error("already_authenticated", "this session already sent hello"));
-            case Frames.BadHello hello ->
+            case Frames.BadHello bad ->
                 send(new Frames.Error("already_authenticated", "this session already sent hello"));
             case Frames.Malformed malformed -> send(new Frames.Error("malformed", malformed.message()));
             case Frames.UnknownType unknown -> send(new Frames.Error("unknown_type", "unknown message type"));
         }
     }
 
-    private void onFrameBeforeHello(Frames.Inbound frame) {
-        switch (frame) {
-            case Frames.Hello hello -> {
-                // Under the accounting lock: a close racing the hello waits until the session is whole.
-                accounting.lock();
-                try {
-                    services.lifecycle().hello(this, hello);
-                } finally {
-                    accounting.unlock();
-                }
+    /** A.3: the checks, then the presence; the reader waits for both, so no frame overtakes the hello_ack. */
+    private void hello(Frames.Hello hello) {
+        transitions.lock();
+        try {
+            if (!services.registry().accepting()) {
+                closeByBroker(new CloseStatus(1001, "shutting down"), "shutdown");
+                return;
             }
-            case Frames.BadHello bad -> services.lifecycle().malformedHello(this);
-            default -> send(new Frames.Error("no_hello", "must send hello first"));
+            HelloVerifier.Verdict verdict;
+            try {
+                verdict = services.verifier().verify(hello);
+            } catch (DataAccessException e) {
+                log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
+                unavailable();
+                return;
+            }
+            switch (verdict) {
+                case HelloVerifier.Rejected rejected -> refused(rejected);
+                case HelloVerifier.Accepted accepted -> open(accepted);
+            }
+        } finally {
+            transitions.unlock();
         }
     }
 
-    /**
-     * Hands the send to the group commit and returns to reading; the ack (or error) is queued when
-     * the envelope is committed. The reply slot is taken now, so a peer that does not read its acks
-     * is bounded like any other, and order per sender holds because the group commit keeps the
-     * order in which sends are handed to it.
-     */
-    private void handleSend(Frames.Send send, boolean oversized) {
-        try {
-            if (!sendSlots.tryAcquire(SEND_SLOT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Sends of a session waited {} for the database; closing it", SEND_SLOT_WAIT);
-                closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private void open(HelloVerifier.Accepted accepted) {
+        slot = accepted.slot();
+        if (!state.compareAndSet(State.AWAITING_HELLO, State.OPENING)) {
             return;
         }
-        services.sends().handle(member, send, oversized, reply -> {
-            outbound.addReply(reply);
-            sendSlots.release();
-        });
+        SessionOpener.Opened opened;
+        try {
+            opened = services.opener().open(accepted.hello(), accepted.member()).join();
+        } catch (CompletionException e) {
+            unavailable();
+            return;
+        }
+        try {
+            Member member = accepted.member();
+            confirmations = new SessionConfirmations(services.dispatcher(), member.id());
+            session = new OpenSession(member, opened.presence(), outbound, this::delivering);
+            if (state.compareAndSet(State.OPENING, State.OPEN)) {
+                services.registry().register(this);
+                send(new Frames.HelloAck(opened.presence().id(), member.displayName()));
+            }
+        } finally {
+            // The opener asks for queued deliveries once every session of the batch takes pushes.
+            opened.started().complete(null);
+        }
+    }
+
+    private void refused(HelloVerifier.Rejected rejected) {
+        send(new Frames.Error(rejected.code(), rejected.message()));
+        closeByBroker(new CloseStatus(1008, rejected.code()), rejected.code());
+    }
+
+    /** The database does not answer: the peer may retry; its capacity slot is given back. */
+    private void unavailable() {
+        releaseSlot();
+        send(new Frames.Error("internal_error", "the broker cannot open a session now, retry later"));
+        closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+    }
+
+    /** The ack (or error) is queued once the envelope is committed; the reader goes on meanwhile. */
+    private void send(Frames.Send send, boolean oversized) {
+        if (!sends.submit(session.member(), send, oversized, outbound::addReply)) {
+            log.warn("Sends of a session waited too long for the database; closing it");
+            closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+        }
     }
 
     void onPong(ByteBuffer payload) {
-        lastHeard = services.clock().instant();
-        touchIfDue(lastHeard);
-        accounting.lock();
+        heard();
+        transitions.lock();
         try {
             List<Push> confirmed = outbound.pongReceived(payload);
             if (!confirmed.isEmpty()) {
-                // Confirmations of all sessions are written together; the claims stay with this
-                // session until then, and its final release waits for them.
-                confirmed(services.dispatcher()
-                        .confirm(
-                                member.id(),
-                                confirmed.stream().map(Push::messageId).toList()));
+                confirmations.confirm(confirmed);
             }
         } finally {
-            accounting.unlock();
-        }
-    }
-
-    /**
-     * A confirmation handed to the database after the earlier ones. They are written in the order
-     * they are handed over, so once the latest is done, all are.
-     */
-    void confirmed(CompletableFuture<Void> confirmation) {
-        confirming = confirmation;
-    }
-
-    /** Waits (bounded) until the confirmations handed to the database so far are written or failed. */
-    void awaitConfirmations(Duration wait) {
-        try {
-            confirming.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn(
-                    "Confirming pushes failed; they are pushed again: {}",
-                    e.getClass().getSimpleName());
+            transitions.unlock();
         }
     }
 
@@ -248,83 +224,43 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         closeByBroker(new CloseStatus(1003, "binary frames are not supported"), "binary_frame");
     }
 
+    /** No hello within the limit (A.3); from the sweeper. */
+    void helloTimedOut() {
+        refused(services.verifier().timedOut());
+    }
+
     /** The socket is gone, whoever closed it; runs once. */
-    void onClosed(CloseStatus status) {
-        if (!ended.compareAndSet(false, true)) {
-            return;
-        }
-        state = State.CLOSED;
-        delivering = false;
-        if (closeReason == null && writeTimedOut()) {
-            brokerInitiatedClose = true;
-            closeReason = "slow_consumer";
-        }
-        outbound.stop();
-        accounting.lock();
+    void onClosed(CloseStatus closeStatus) {
+        transitions.lock();
         try {
-            boolean handshake = !brokerInitiatedClose && !NOT_A_PEER_CLOSE.contains(status.getCode());
-            String reason = closeReason != null ? closeReason : handshake ? "client_closed" : "connection_lost";
-            services.lifecycle().ended(this, status, reason, handshake ? outbound.unconfirmed() : List.of());
-        } finally {
-            accounting.unlock();
-        }
-    }
-
-    /** Tomcat dropped the socket because a write of ours hit the slow-consumer limit. */
-    private boolean writeTimedOut() {
-        Duration limit = services.settings().slowConsumerTimeout();
-        return outbound.writeBlockedFor().compareTo(limit.multipliedBy(9).dividedBy(10)) >= 0;
-    }
-
-    private void setStatus(Status newStatus) {
-        try {
-            services.presences().setManualStatus(presence.id(), member.id(), newStatus);
-        } catch (DataAccessException e) {
-            log.warn("Writing a manual status failed: {}", e.getClass().getSimpleName());
-            send(new Frames.Error("internal_error", "the status was not saved, send it again"));
-        }
-    }
-
-    private void touchIfDue(Instant now) {
-        Presence current = presence;
-        if (current != null && !now.isBefore(lastTouched.plus(TOUCH_EVERY))) {
-            lastTouched = now;
-            try {
-                services.presences().touch(current.id());
-            } catch (DataAccessException e) {
-                log.debug("Refreshing last_ping_at failed: {}", e.getClass().getSimpleName());
+            State was = state.getAndSet(State.CLOSED);
+            if (was == State.CLOSED) {
+                return;
             }
+            boolean byBroker = was == State.CLOSING;
+            if (!byBroker && outbound.writeTimedOut(services.settings().slowConsumerTimeout())) {
+                byBroker = true;
+                closeReason = "slow_consumer";
+            }
+            outbound.stop();
+            services.registry().detach(this);
+            if (session == null) {
+                releaseSlot();
+                return;
+            }
+            services.registry().unregister(this);
+            boolean handshake = !byBroker && !NOT_A_PEER_CLOSE.contains(closeStatus.getCode());
+            if (handshake) {
+                // A completed close handshake proves the peer read everything written before it.
+                confirmations.confirm(outbound.unconfirmed());
+            }
+            confirmations.await(CONFIRMATIONS_WAIT);
+            releaseSlot();
+            String reason = closeReason != null ? closeReason : handshake ? "client_closed" : "connection_lost";
+            services.closer().ended(session.presence(), session.member(), reason, closeStatus.getCode());
+        } finally {
+            transitions.unlock();
         }
-    }
-
-    // ---- state changes driven by the lifecycle ----
-
-    void slotReserved(String meshId) {
-        reservedMeshSlot = meshId;
-    }
-
-    String reservedMeshSlot() {
-        return reservedMeshSlot;
-    }
-
-    void opened(Member member, Presence presence) {
-        this.member = member;
-        this.presence = presence;
-        this.status = presence.status();
-        this.lastActivity = System.nanoTime();
-        this.lastTouched = presence.connectedAt();
-        this.state = State.OPEN;
-    }
-
-    void startDelivering() {
-        delivering = state == State.OPEN && !brokerInitiatedClose;
-    }
-
-    /** Updates the in-memory status used for gating; true when the new status admits more than before. */
-    boolean statusChanged(Status newStatus) {
-        Status old = status;
-        status = newStatus;
-        return newStatus == Status.IDLE && old != Status.IDLE;
     }
 
     // ---- outbound ----
@@ -332,28 +268,15 @@ final class Connection implements DeliveryTarget, Outbound.Events {
     /** Queues a reply frame; a peer that leaves the buffer full past the limit is a slow consumer. */
     void send(Object frame) {
         if (!outbound.offerFrame(Frames.json(frame), services.settings().slowConsumerTimeout())
-                && state != State.CLOSED) {
+                && state.get() != State.CLOSED) {
             slowConsumer();
         }
     }
 
-    /** Sends {@code error} and then closes, in that order, through the writer. */
-    void sendThenClose(Frames.Error error, CloseStatus status, String reason) {
-        send(error);
-        closeByBroker(status, reason);
-    }
-
-    void closeByBroker(CloseStatus status, String reason) {
-        if (state == State.CLOSED) {
-            return;
-        }
-        brokerInitiatedClose = true;
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        delivering = false;
-        if (!outbound.requestClose(status)) {
-            closeNow(status);
+    /** Closes after what is queued has been written (and, for pushes, confirmed or given up on). */
+    void closeByBroker(CloseStatus closeStatus, String reason) {
+        if (toClosing(reason) && !outbound.requestClose(closeStatus)) {
+            closeNow(closeStatus);
         }
     }
 
@@ -362,125 +285,58 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         outbound.requestKeepalivePing();
     }
 
-    /**
-     * A peer that has not confirmed pushes within the slow-consumer limit is not draining them
-     * (PROTOCOL A.6 confirmation needs its pong); checked by the sweeper.
-     */
+    /** A peer that has not confirmed pushes within the slow-consumer limit is not draining them (A.6). */
     boolean stalled(Duration limit) {
         return outbound.unconfirmedFor().compareTo(limit) >= 0;
     }
 
+    /** Closes at once: a peer that does not drain may never take the close frame from the writer. */
     void slowConsumer() {
-        brokerInitiatedClose = true;
-        closeReason = "slow_consumer";
+        toClosing("slow_consumer");
         closeNow(new CloseStatus(1008, "slow_consumer"));
-    }
-
-    /** Closes without waiting for the writer; only for a writer that is stuck or gone. */
-    private void closeNow(CloseStatus status) {
-        delivering = false;
-        try {
-            socket.close(status);
-        } catch (IOException | IllegalStateException e) {
-            // already closing; onClosed follows either way
-        }
     }
 
     @Override
     public void writeFailed(Exception failure, boolean timedOut) {
-        services.metrics().outboundFailure("write");
-        log.atWarn()
-                .addKeyValue("presence_id", presence == null ? null : presence.id())
-                .addKeyValue("error", failure.getClass().getSimpleName())
-                .log(timedOut ? "A write to a slow consumer timed out" : "Writing to a socket failed; closing it");
+        services.writerFailures().writeFailed(presenceIdOrNull(), failure, timedOut);
         if (timedOut) {
             slowConsumer();
         } else {
+            toClosing("write_failed");
             closeNow(CloseStatus.SERVER_ERROR);
         }
     }
 
     @Override
     public void pushUnencodable(Push push, RuntimeException failure) {
-        services.metrics().outboundFailure("encode");
-        log.atError()
-                .addKeyValue("mesh_id", push.meshId())
-                .addKeyValue("presence_id", presence.id())
-                .addKeyValue("error", failure.getClass().getSimpleName())
-                .log("A push cannot be encoded; its delivery is dropped");
-        services.undeliverable().drop(push, presence.id(), Undeliverable.UNENCODABLE);
+        services.writerFailures().pushUnencodable(session.presenceId(), push, failure);
     }
 
     @Override
     public void replyUnencodable(RuntimeException failure) {
-        services.metrics().outboundFailure("encode");
-        log.atError()
-                .addKeyValue("presence_id", presence == null ? null : presence.id())
-                .addKeyValue("error", failure.getClass().getSimpleName())
-                .log("A reply cannot be encoded; it is not sent");
+        services.writerFailures().replyUnencodable(presenceIdOrNull(), failure);
     }
 
     @Override
     public void roomAgain() {
-        Member current = member;
-        if (current != null && delivering) {
-            services.dispatcher().request(current.id());
+        if (delivering()) {
+            services.dispatcher().request(session.memberId());
         }
     }
 
-    // ---- DeliveryTarget ----
-
-    @Override
-    public String presenceId() {
-        return presence.id();
-    }
-
-    @Override
-    public String memberId() {
-        return member.id();
-    }
-
-    @Override
-    public boolean admits(String priority) {
-        return status.admits(priority);
-    }
-
-    @Override
-    public long lastActivity() {
-        return lastActivity;
-    }
-
-    @Override
-    public int room() {
-        return delivering ? outbound.room() : 0;
-    }
-
-    @Override
-    public boolean push(Push push) {
-        return delivering && outbound.offerPush(push);
-    }
-
-    @Override
-    public void moreWaiting() {
-        outbound.moreWaiting();
-    }
-
-    // ---- read by the registry, the sweeper and the lifecycle ----
+    // ---- read by the registry and the sweeper ----
 
     State state() {
-        return state;
+        return state.get();
     }
 
     boolean delivering() {
-        return delivering;
+        return state.get() == State.OPEN;
     }
 
-    Member member() {
-        return member;
-    }
-
-    Presence presence() {
-        return presence;
+    /** Null until the presence is stored. */
+    OpenSession session() {
+        return session;
     }
 
     Instant connectedAt() {
@@ -495,35 +351,49 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         return lastPingRequested;
     }
 
-    boolean closing() {
-        return brokerInitiatedClose || state == State.CLOSED;
+    // ---- helpers ----
+
+    private void heard() {
+        lastHeard = services.clock().instant();
+        OpenSession current = session;
+        if (current != null) {
+            services.presences().touch(current.presenceId());
+        }
     }
 
-    /**
-     * Tomcat limits a text frame in characters; MAX_MESSAGE_BYTES counts UTF-8 bytes, so a text of
-     * multi-byte characters can pass Tomcat and still be too large.
-     */
-    static boolean exceedsBytes(String text, int maxBytes) {
-        if (text.length() > maxBytes) {
-            return true;
-        }
-        if ((long) text.length() * 3 <= maxBytes) {
-            return false;
-        }
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
+    /** The broker ends the session: true for the one call that moved it to CLOSING. */
+    private boolean toClosing(String reason) {
+        for (State now = state.get(); now != State.CLOSING && now != State.CLOSED; now = state.get()) {
+            if (state.compareAndSet(now, State.CLOSING)) {
+                closeReason = reason;
+                return true;
             }
         }
-        return bytes > maxBytes;
+        return false;
+    }
+
+    private String presenceIdOrNull() {
+        OpenSession current = session;
+        return current == null ? null : current.presenceId();
+    }
+
+    private void tooBig() {
+        closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
+    }
+
+    private void releaseSlot() {
+        SessionRegistry.Slot held = slot;
+        if (held != null) {
+            held.release();
+        }
+    }
+
+    /** Closes without waiting for the writer; only for a writer that is stuck or gone. */
+    private void closeNow(CloseStatus closeStatus) {
+        try {
+            socket.close(closeStatus);
+        } catch (IOException | IllegalStateException e) {
+            // already closing; onClosed follows either way
+        }
     }
 }

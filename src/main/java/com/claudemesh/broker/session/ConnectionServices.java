@@ -1,9 +1,7 @@
 package com.claudemesh.broker.session;
 
-import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
-import com.claudemesh.broker.routing.Undeliverable;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
 
@@ -12,9 +10,12 @@ import org.springframework.stereotype.Component;
 record ConnectionServices(
         SessionSettings settings,
         Clock clock,
-        SessionLifecycle lifecycle,
+        SessionRegistry registry,
+        HelloVerifier verifier,
+        SessionOpener opener,
+        SessionCloser closer,
         SendHandler sends,
+        StatusHandler statuses,
         Presences presences,
         Dispatcher dispatcher,
-        Undeliverable undeliverable,
-        BrokerMetrics metrics) {}
+        WriterFailures writerFailures) {}

@@ -1,26 +1,37 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
+import com.claudemesh.broker.ops.BrokerMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
- * The five hello checks of PROTOCOL A.3, in their order. Passing check 2 reserves a slot of the
- * mesh's capacity for this connection; a later failure gives it back.
+ * The hello checks of PROTOCOL A.3, in their order, and the record of every refusal (metric, log
+ * line, {@code hello_rejected} audit event). Check 1, a well-formed frame, is {@link Frames#parse}'s.
+ * Passing check 2 reserves a slot of the mesh's capacity, which an accepted verdict hands to the
+ * connection; a later failure gives it back.
  */
 @Component
 class HelloVerifier {
 
     static final Duration MAX_SKEW = Duration.ofSeconds(60);
 
+    private static final Logger log = LoggerFactory.getLogger(HelloVerifier.class);
+
     sealed interface Verdict {}
 
-    record Accepted(Frames.Hello hello, Member member) implements Verdict {}
+    /** The session may open; {@code slot} is its place in the mesh's capacity until it ends. */
+    record Accepted(Frames.Hello hello, Member member, SessionRegistry.Slot slot) implements Verdict {}
 
     /** {@code hello} is null when the frame was malformed. */
     record Rejected(String code, String message, Frames.Hello hello) implements Verdict {}
@@ -29,32 +40,58 @@ class HelloVerifier {
     private final SessionSettings settings;
     private final Ed25519 ed25519;
     private final MemberDirectory members;
+    private final AuditLog audit;
+    private final BrokerMetrics metrics;
     private final Clock clock;
 
     HelloVerifier(
-            SessionRegistry registry, SessionSettings settings, Ed25519 ed25519, MemberDirectory members, Clock clock) {
+            SessionRegistry registry,
+            SessionSettings settings,
+            Ed25519 ed25519,
+            MemberDirectory members,
+            AuditLog audit,
+            BrokerMetrics metrics,
+            Clock clock) {
         this.registry = registry;
         this.settings = settings;
         this.ed25519 = ed25519;
         this.members = members;
+        this.audit = audit;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** Checks 2 to 5; check 1, a well-formed frame, is {@link Frames#parse}'s. */
-    Verdict verify(Connection connection, Frames.Hello hello) {
-        if (!registry.reserveSlot(hello.meshId(), settings.maxConnectionsPerMesh())) {
-            return new Rejected("capacity", "this mesh has reached its connection limit", hello);
+    /** Checks 2 to 5. Throws {@link DataAccessException} when the members cannot be read (no slot is kept). */
+    Verdict verify(Frames.Hello hello) {
+        Optional<SessionRegistry.Slot> slot = registry.reserveSlot(hello.meshId(), settings.maxConnectionsPerMesh());
+        if (slot.isEmpty()) {
+            return rejected(new Rejected("capacity", "this mesh has reached its connection limit", hello));
         }
-        connection.slotReserved(hello.meshId());
-        Verdict verdict = authenticate(hello);
-        if (verdict instanceof Rejected) {
-            connection.slotReserved(null);
-            registry.releaseSlot(hello.meshId());
+        Verdict verdict;
+        try {
+            verdict = authenticate(hello, slot.get());
+        } catch (RuntimeException e) {
+            slot.get().release();
+            throw e;
+        }
+        if (verdict instanceof Rejected rejected) {
+            slot.get().release();
+            return rejected(rejected);
         }
         return verdict;
     }
 
-    private Verdict authenticate(Frames.Hello hello) {
+    /** Check 1 failed: nothing of the frame can be trusted, not even its mesh id. */
+    Rejected malformed() {
+        return rejected(new Rejected("malformed", Frames.HELLO_FIELDS, null));
+    }
+
+    /** No hello within the limit (A.3). */
+    Rejected timedOut() {
+        return rejected(new Rejected("hello_timeout", "no hello within 10 s", null));
+    }
+
+    private Verdict authenticate(Frames.Hello hello, SessionRegistry.Slot slot) {
         long skew = Math.abs(clock.millis() - hello.timestamp());
         if (skew > MAX_SKEW.toMillis()) {
             return new Rejected("timestamp_skew", "timestamp is more than 60 s away from the broker's clock", hello);
@@ -66,6 +103,35 @@ class HelloVerifier {
         if (member.isEmpty() || !member.get().id().equals(hello.memberId())) {
             return new Rejected("unauthorized", "not a member of this mesh", hello);
         }
-        return new Accepted(hello, member.get());
+        return new Accepted(hello, member.get(), slot);
+    }
+
+    private Rejected rejected(Rejected rejected) {
+        metrics.connectionRejected(rejected.code());
+        Frames.Hello hello = rejected.hello();
+        log.atInfo()
+                .setMessage("Hello rejected")
+                .addKeyValue("code", rejected.code())
+                .addKeyValue("mesh_id", hello == null ? null : hello.meshId())
+                .log();
+        if (hello != null) {
+            try {
+                if (members.meshExists(hello.meshId())) {
+                    audit.record(
+                            hello.meshId(),
+                            "hello_rejected",
+                            null,
+                            null,
+                            Map.of(
+                                    "code",
+                                    rejected.code(),
+                                    "pubkey_prefix",
+                                    Hex.normalize(hello.pubkey()).substring(0, 12)));
+                }
+            } catch (DataAccessException e) {
+                log.warn("Audit of a rejected hello failed: {}", e.getClass().getSimpleName());
+            }
+        }
+        return rejected;
     }
 }

@@ -5,17 +5,12 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.web.socket.CloseStatus;
@@ -25,22 +20,14 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * One socket's outbound side: a buffer of frames and the one virtual thread that writes them, in
+ * One socket's outbound side: a queue of frames and the one virtual thread that writes them, in
  * order. Raw WebSocket sessions break under concurrent writes, so nothing else writes to the socket.
- * The buffer is bounded by what may enter it: at most {@code capacity} pushes not yet confirmed,
- * at most {@code capacity} replies queued by the reader (it waits for room, {@link #offerFrame}),
- * and the acks of the sends in flight, which the reader already bounds ({@link #addReply}).
- *
- * <p>It also keeps the books of PROTOCOL A.6: pushes written since the last ping are covered by the
- * next ping, and the pong echoing that ping's number confirms all of them at once. The ping goes
- * out as soon as the buffer runs empty — unless an earlier ping still awaits its pong: then it goes
- * when that pong arrives (or after {@link #PUSHES_PER_PING} pushes). Like Nagle's algorithm, this
- * keeps one ping in flight per round trip, so a busy session confirms pushes in batches instead of
- * answering a ping per push, while a quiet one is still confirmed within a round trip.
+ * The queue is bounded by what may enter it: the pushes its {@link PushLedger} has room for, at most
+ * {@code capacity} replies queued by the reader (it waits for room, {@link #offerFrame}), and the
+ * acks of the sends in flight, which the reader already bounds ({@link #addReply}). The ledger keeps
+ * the A.6 books: which pushes were written, which ping covers them, which pong confirms them.
  */
 final class Outbound {
-
-    static final int PUSHES_PER_PING = 64;
 
     /** What the writer may be asked to do. */
     sealed interface Item {}
@@ -75,7 +62,7 @@ final class Outbound {
         /** A reply cannot be encoded as a frame: it was not written. */
         void replyUnencodable(RuntimeException failure);
 
-        /** The buffer has room again after a drain that filled it. */
+        /** The ledger has room again after a drain that filled it. */
         void roomAgain();
     }
 
@@ -83,18 +70,12 @@ final class Outbound {
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final Semaphore replySlots;
     private final int capacity;
+    private final PushLedger ledger;
     private final Duration closeConfirmWait;
     private final Events events;
-    private final ReentrantLock books = new ReentrantLock();
-    private final Condition allConfirmed = books.newCondition();
-    private List<Push> unpinged = new ArrayList<>();
-    private final NavigableMap<Long, List<Push>> awaitingPong = new TreeMap<>();
-    /** When each ping in {@link #awaitingPong} was sent (System.nanoTime). */
-    private final NavigableMap<Long, Long> pingSentAt = new TreeMap<>();
-    /** Pushes queued or written and not yet confirmed: at most {@code capacity} at a time. */
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ReentrantLock confirmation = new ReentrantLock();
+    private final Condition allConfirmed = confirmation.newCondition();
 
-    private long pings;
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
@@ -105,6 +86,7 @@ final class Outbound {
         this.socket = socket;
         this.capacity = capacity;
         this.replySlots = new Semaphore(capacity);
+        this.ledger = new PushLedger(capacity);
         this.closeConfirmWait = closeConfirmWait;
         this.events = events;
     }
@@ -113,21 +95,14 @@ final class Outbound {
         writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
-    /**
-     * Pushes the session can take now: queued and written pushes count until a pong confirms them,
-     * so a peer that reads but does not confirm cannot pile up unconfirmed deliveries.
-     */
+    /** Pushes the session can take now; queued and written pushes count until a pong confirms them. */
     int room() {
-        return stopped ? 0 : Math.max(0, capacity - inFlight.get());
+        return stopped ? 0 : ledger.room();
     }
 
     /** Never blocks: a push that does not fit is refused (the dispatcher claims only what fits). */
     boolean offerPush(Push push) {
-        if (stopped) {
-            return false;
-        }
-        if (inFlight.incrementAndGet() > capacity) {
-            inFlight.decrementAndGet();
+        if (stopped || !ledger.reserve()) {
             return false;
         }
         queue.add(new PushFrame(push));
@@ -180,55 +155,29 @@ final class Outbound {
         if (payload.remaining() != Long.BYTES) {
             return List.of();
         }
-        long number = payload.getLong(payload.position());
-        books.lock();
-        try {
-            Map<Long, List<Push>> covered = awaitingPong.headMap(number, true);
-            List<Push> confirmed = new ArrayList<>();
-            covered.values().forEach(confirmed::addAll);
-            covered.clear();
-            pingSentAt.headMap(number, true).clear();
-            inFlight.addAndGet(-confirmed.size());
-            if (awaitingPong.isEmpty() && unpinged.isEmpty()) {
+        PushLedger.Pong pong = ledger.pong(payload.getLong(payload.position()));
+        if (pong.pingDue()) {
+            queue.add(new Ping());
+        } else if (ledger.allConfirmed()) {
+            confirmation.lock();
+            try {
                 allConfirmed.signalAll();
-            } else if (awaitingPong.isEmpty()) {
-                // The ping for these pushes was deferred until this pong.
-                queue.add(new Ping());
-            }
-            return confirmed;
-        } finally {
-            books.unlock();
-            if (moreWaiting && room() > capacity / 2) {
-                moreWaiting = false;
-                events.roomAgain();
+            } finally {
+                confirmation.unlock();
             }
         }
+        roomAgainIfDue();
+        return pong.confirmed();
     }
 
-    /** How long the oldest ping that covers pushes has gone unanswered; zero when none is pending. */
+    /** How long the oldest ping that covers pushes has gone unanswered; zero when none has. */
     Duration unconfirmedFor() {
-        books.lock();
-        try {
-            return pingSentAt.isEmpty()
-                    ? Duration.ZERO
-                    : Duration.ofNanos(
-                            System.nanoTime() - pingSentAt.firstEntry().getValue());
-        } finally {
-            books.unlock();
-        }
+        return ledger.unansweredFor(System.nanoTime());
     }
 
     /** Pushes written but not confirmed by a pong. */
     List<Push> unconfirmed() {
-        books.lock();
-        try {
-            List<Push> all = new ArrayList<>();
-            awaitingPong.values().forEach(all::addAll);
-            all.addAll(unpinged);
-            return all;
-        } finally {
-            books.unlock();
-        }
+        return ledger.unconfirmed();
     }
 
     /** Ends the writer; waits briefly for a write in progress so the books are final afterwards. */
@@ -248,11 +197,24 @@ final class Outbound {
         }
     }
 
+    /**
+     * Whether the write in progress has been blocked for (nearly) {@code sendTimeout}. Tomcat ends a
+     * write that the peer does not drain within the send timeout by dropping the connection, and
+     * reports that as an abnormal close before the writer sees its exception: this tells that close
+     * apart as a slow consumer.
+     */
+    boolean writeTimedOut(Duration sendTimeout) {
+        long started = writeStartedNanos;
+        return started != 0
+                && Duration.ofNanos(System.nanoTime() - started)
+                                .compareTo(sendTimeout.multipliedBy(9).dividedBy(10))
+                        >= 0;
+    }
+
     private void writeLoop() {
         try {
             while (!stopped) {
-                Item item = queue.take();
-                switch (item) {
+                switch (queue.take()) {
                     case Frame frame -> {
                         if (frame.slotted()) {
                             replySlots.release();
@@ -269,7 +231,7 @@ final class Outbound {
                         String json = encodePush(push.push());
                         if (json != null) {
                             write(new TextMessage(json));
-                            written(push.push());
+                            ledger.written(push.push());
                         }
                     }
                     case Ping ping -> ping();
@@ -281,14 +243,10 @@ final class Outbound {
                         return;
                     }
                 }
-                int unpinged = unpingedCount();
-                if (unpinged >= PUSHES_PER_PING || (unpinged > 0 && queue.isEmpty() && !awaitingPong())) {
+                if (ledger.pingDue(!queue.isEmpty())) {
                     ping();
                 }
-                if (moreWaiting && room() > capacity / 2) {
-                    moreWaiting = false;
-                    events.roomAgain();
-                }
+                roomAgainIfDue();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -305,7 +263,7 @@ final class Outbound {
         try {
             return Frames.json(new Frames.PushFrame(push));
         } catch (RuntimeException e) {
-            inFlight.decrementAndGet();
+            ledger.unreserve();
             events.pushUnencodable(push, e);
             return null;
         }
@@ -329,58 +287,17 @@ final class Outbound {
         }
     }
 
-    /**
-     * How long the write in progress has been blocked. Tomcat ends a write that the peer does not
-     * drain within the send timeout by dropping the connection, and reports that as an abnormal
-     * close before the writer sees its exception: this tells that close apart as a slow consumer.
-     */
-    Duration writeBlockedFor() {
-        long started = writeStartedNanos;
-        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    private void written(Push push) {
-        books.lock();
-        try {
-            unpinged.add(push);
-        } finally {
-            books.unlock();
-        }
-    }
-
-    private boolean awaitingPong() {
-        books.lock();
-        try {
-            return !awaitingPong.isEmpty();
-        } finally {
-            books.unlock();
-        }
-    }
-
-    private int unpingedCount() {
-        books.lock();
-        try {
-            return unpinged.size();
-        } finally {
-            books.unlock();
-        }
-    }
-
     /** Sends the next numbered ping; it covers every push written before it. */
     private void ping() throws IOException {
-        long number;
-        books.lock();
-        try {
-            number = ++pings;
-            if (!unpinged.isEmpty()) {
-                awaitingPong.put(number, unpinged);
-                pingSentAt.put(number, System.nanoTime());
-                unpinged = new ArrayList<>();
-            }
-        } finally {
-            books.unlock();
-        }
+        long number = ledger.ping(System.nanoTime());
         write(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
+    }
+
+    private void roomAgainIfDue() {
+        if (moreWaiting && room() > capacity / 2) {
+            moreWaiting = false;
+            events.roomAgain();
+        }
     }
 
     /**
@@ -388,12 +305,12 @@ final class Outbound {
      * ping and wait a moment for its pong before closing. What stays unconfirmed is released.
      */
     private void closeAfterConfirmation(CloseStatus status) throws IOException, InterruptedException {
-        if (!unconfirmed().isEmpty()) {
+        if (!ledger.allConfirmed()) {
             ping();
             long deadline = System.nanoTime() + closeConfirmWait.toNanos();
-            books.lock();
+            confirmation.lock();
             try {
-                while (!(awaitingPong.isEmpty() && unpinged.isEmpty())) {
+                while (!ledger.allConfirmed()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         break;
@@ -401,7 +318,7 @@ final class Outbound {
                     allConfirmed.awaitNanos(left);
                 }
             } finally {
-                books.unlock();
+                confirmation.unlock();
             }
         }
         socket.close(status);

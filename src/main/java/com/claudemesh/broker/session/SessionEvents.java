@@ -24,7 +24,7 @@ class SessionEvents {
     @EventListener
     void statusChanged(PresenceStatusChanged event) {
         registry.byPresence(event.presenceId()).ifPresent(connection -> {
-            if (connection.statusChanged(event.status())) {
+            if (connection.session().statusChanged(event.status())) {
                 dispatcher.request(event.memberId());
             }
         });

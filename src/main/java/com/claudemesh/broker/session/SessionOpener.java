@@ -1,37 +1,37 @@
 package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.audit.AuditLog;
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.Dispatcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Opens the sessions of accepted hellos (PROTOCOL A.3) in batches: the hellos that arrive while a
- * batch is being stored wait in a queue and are stored together, so a burst of hellos costs a few
- * statements and one commit per batch instead of five round trips and a commit each. The batch size
- * grows with the load by itself; a lone hello is a batch of one.
+ * Stores the sessions of accepted hellos (PROTOCOL A.3) with group commit: the hellos that arrive
+ * while a batch is being stored are stored together, so a burst of hellos costs one transaction per
+ * batch instead of several round trips each. A presence row and its {@code session_opened} audit
+ * event are committed together: a session never opens unaudited.
  *
- * <p>Per session the order is the one of a single hello: presence row and {@code session_opened}
- * event committed together (never one without the other), registered, status re-read, {@code
- * hello_ack} queued, then pushes. Each hello is answered only after its batch committed. If a batch
- * fails, its hellos are stored one by one, so a hello whose row cannot be stored fails alone.
+ * <p>Each connection learns of its presence through the future {@link #open} returns, registers and
+ * starts delivering itself, and then completes {@link Opened#started}. Once every session of a batch
+ * has started, the batch's members are drained if they have deliveries queued (A.3: queued envelopes
+ * are pushed on hello) — asked after delivery started, so that a send committed meanwhile finds the
+ * session delivering and drains it itself — and statuses written by hooks that landed before the
+ * sessions were registered (nobody to tell then) are read back once for the batch.
  */
 @Component
 class SessionOpener implements DisposableBean {
@@ -43,9 +43,10 @@ class SessionOpener implements DisposableBean {
     /** Two batches in flight: one can commit while the next is being written. */
     private static final int COMMITTERS = 2;
 
-    private record Request(Connection connection, Frames.Hello hello, Member member, CompletableFuture<Boolean> done) {}
+    /** A stored session: its presence (with the status it starts with), and the signal its connection gives once it takes pushes. */
+    record Opened(Presence presence, CompletableFuture<Void> started) {}
 
-    private record Opened(Request request, Presence presence) {}
+    private record Request(Frames.Hello hello, Member member, CompletableFuture<Opened> opened) {}
 
     private final Presences presences;
     private final AuditLog audit;
@@ -53,8 +54,7 @@ class SessionOpener implements DisposableBean {
     private final SessionRegistry registry;
     private final BrokerMetrics metrics;
     private final Dispatcher dispatcher;
-    private final BlockingQueue<Request> waiting = new LinkedBlockingQueue<>();
-    private final List<Thread> committers = new ArrayList<>();
+    private final GroupCommit<Request, List<Presence>> queue;
 
     SessionOpener(
             Presences presences,
@@ -69,108 +69,40 @@ class SessionOpener implements DisposableBean {
         this.registry = registry;
         this.metrics = metrics;
         this.dispatcher = dispatcher;
-        for (int i = 0; i < COMMITTERS; i++) {
-            committers.add(Thread.ofVirtual().name("session-opener-" + i).start(this::commitLoop));
-        }
+        this.queue = new GroupCommit<>(
+                "session-opener",
+                COMMITTERS,
+                request -> 1,
+                MAX_BATCH,
+                GroupCommit.WhileUnavailable.FAIL,
+                new GroupCommit.Batch<>() {
+                    @Override
+                    public List<Presence> commit(List<Request> batch) {
+                        return store(batch);
+                    }
+
+                    @Override
+                    public void committed(List<Request> batch, List<Presence> stored) {
+                        opened(batch, stored);
+                    }
+
+                    @Override
+                    public void failed(Request request, RuntimeException cause) {
+                        request.opened().completeExceptionally(cause);
+                    }
+                });
     }
 
-    /**
-     * Opens the session of an accepted hello and queues its {@code hello_ack}; returns once that is
-     * done. {@code false} when the database could not store it: nothing was opened.
-     */
-    boolean open(Connection connection, Frames.Hello hello, Member member) {
-        Request request = new Request(connection, hello, member, new CompletableFuture<>());
-        waiting.add(request);
-        return request.done().join();
+    /** Completes with the stored session, or exceptionally when the database could not store it: nothing was opened. */
+    CompletableFuture<Opened> open(Frames.Hello hello, Member member) {
+        Request request = new Request(hello, member, new CompletableFuture<>());
+        if (!queue.add(request)) {
+            request.opened().completeExceptionally(new IllegalStateException("the broker is shutting down"));
+        }
+        return request.opened();
     }
 
-    private void commitLoop() {
-        while (!Thread.currentThread().isInterrupted()) {
-            List<Request> batch = new ArrayList<>();
-            try {
-                batch.add(waiting.take());
-                waiting.drainTo(batch, MAX_BATCH - 1);
-                openBatch(batch);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                log.error("Opening a batch of sessions failed", e);
-            } finally {
-                // Whatever went wrong, no hello may wait for ever; completed ones keep their answer.
-                batch.forEach(request -> request.done().complete(false));
-            }
-        }
-    }
-
-    private void openBatch(List<Request> batch) {
-        List<Opened> opened = store(batch);
-        for (Opened o : opened) {
-            o.request().connection().opened(o.request().member(), o.presence());
-            registry.register(o.request().connection());
-        }
-        if (opened.isEmpty()) {
-            return;
-        }
-        List<String> ids = opened.stream().map(o -> o.presence().id()).toList();
-        // A hook that landed between the commit and register() found no session to tell; read back once.
-        try {
-            Map<String, Status> stored = presences.liveStatuses(ids);
-            for (Opened o : opened) {
-                Status status = stored.get(o.presence().id());
-                if (status != null) {
-                    o.request().connection().statusChanged(status);
-                }
-            }
-        } catch (DataAccessException e) {
-            log.warn("Re-reading new presences failed: {}", e.getClass().getSimpleName());
-        }
-        for (Opened o : opened) {
-            Connection connection = o.request().connection();
-            Member member = o.request().member();
-            metrics.connectionOpened();
-            log.atInfo()
-                    .setMessage("Session opened")
-                    .addKeyValue("mesh_id", member.meshId())
-                    .addKeyValue("presence_id", o.presence().id())
-                    .log();
-            connection.send(new Frames.HelloAck(o.presence().id(), member.displayName()));
-            connection.startDelivering();
-        }
-        // Queued envelopes are pushed now (A.3). Asked only after delivery started: a send committed
-        // later finds the session delivering and drains it itself.
-        List<String> memberIds =
-                opened.stream().map(o -> o.request().member().id()).distinct().toList();
-        dispatcher.requestIfQueued(memberIds);
-        opened.forEach(o -> o.request().done().complete(true));
-    }
-
-    /** Commits the batch, or as much of it as can be; the hellos that failed are answered. */
-    private List<Opened> store(List<Request> batch) {
-        try {
-            return commit(batch);
-        } catch (CannotCreateTransactionException e) {
-            // No pooled connection: storing the hellos one by one would only wait as long again each.
-            log.warn(
-                    "Opening {} presence(s) failed: {}",
-                    batch.size(),
-                    e.getClass().getSimpleName());
-            batch.forEach(request -> request.done().complete(false));
-            return List.of();
-        } catch (DataAccessException | TransactionException e) {
-            if (batch.size() == 1) {
-                log.warn("Opening a presence failed: {}", e.getClass().getSimpleName());
-                batch.getFirst().done().complete(false);
-                return List.of();
-            }
-            List<Opened> opened = new ArrayList<>();
-            for (Request request : batch) {
-                opened.addAll(store(List.of(request)));
-            }
-            return opened;
-        }
-    }
-
-    private List<Opened> commit(List<Request> batch) {
+    private List<Presence> store(List<Request> batch) {
         List<Presences.Opening> openings = batch.stream()
                 .map(r -> new Presences.Opening(
                         r.member().id(),
@@ -179,10 +111,8 @@ class SessionOpener implements DisposableBean {
                         r.hello().cwd()))
                 .toList();
         List<Presence> attempted = new ArrayList<>();
-        List<Presence> stored;
         try {
-            // One commit for the presences and their audit events: a session never opens unaudited.
-            stored = tx.execute(status -> {
+            return tx.execute(status -> {
                 List<Presence> opened = presences.openAll(openings);
                 attempted.addAll(opened);
                 List<AuditLog.Event> events = new ArrayList<>(opened.size());
@@ -202,11 +132,39 @@ class SessionOpener implements DisposableBean {
             forgetRolledBack(attempted);
             throw e;
         }
-        List<Opened> opened = new ArrayList<>(batch.size());
+    }
+
+    private void opened(List<Request> batch, List<Presence> stored) {
+        List<CompletableFuture<Void>> started = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            opened.add(new Opened(batch.get(i), stored.get(i)));
+            Request request = batch.get(i);
+            Presence presence = stored.get(i);
+            metrics.connectionOpened();
+            log.atInfo()
+                    .setMessage("Session opened")
+                    .addKeyValue("mesh_id", request.member().meshId())
+                    .addKeyValue("presence_id", presence.id())
+                    .log();
+            Opened opened = new Opened(presence, new CompletableFuture<>());
+            started.add(opened.started());
+            request.opened().complete(opened);
         }
-        return opened;
+        List<String> presenceIds = stored.stream().map(Presence::id).toList();
+        List<String> memberIds =
+                batch.stream().map(r -> r.member().id()).distinct().toList();
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+                .thenRun(() -> afterStart(presenceIds, memberIds));
+    }
+
+    private void afterStart(List<String> presenceIds, List<String> memberIds) {
+        try {
+            Map<String, Status> stored = presences.liveStatuses(presenceIds);
+            stored.forEach((presenceId, status) -> registry.byPresence(presenceId)
+                    .ifPresent(connection -> connection.session().statusChanged(status)));
+        } catch (DataAccessException e) {
+            log.warn("Re-reading new presences failed: {}", e.getClass().getSimpleName());
+        }
+        dispatcher.requestIfQueued(memberIds);
     }
 
     /** The presences were opened in memory but their rows rolled back: drop them from this process's pings. */
@@ -222,9 +180,6 @@ class SessionOpener implements DisposableBean {
 
     @Override
     public void destroy() {
-        committers.forEach(Thread::interrupt);
-        List<Request> left = new ArrayList<>();
-        waiting.drainTo(left);
-        left.forEach(request -> request.done().complete(false));
+        queue.stop(Duration.ofSeconds(2));
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,7 +47,28 @@ class SessionRegistry implements LiveSessions {
         return List.copyOf(sockets);
     }
 
-    boolean reserveSlot(String meshId, int max) {
+    /**
+     * One session's place in its mesh's capacity (A.3 check 2), taken before the later checks so
+     * that concurrent hellos cannot overshoot the limit. Its connection gives it back once, when a
+     * later check fails or the session ends.
+     */
+    final class Slot {
+        private final String meshId;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        private Slot(String meshId) {
+            this.meshId = meshId;
+        }
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                perMesh.computeIfPresent(meshId, (id, count) -> count <= 1 ? null : count - 1);
+            }
+        }
+    }
+
+    /** A place among the mesh's at most {@code max} sessions of this process, or empty when it is full. */
+    Optional<Slot> reserveSlot(String meshId, int max) {
         boolean[] reserved = {false};
         perMesh.compute(meshId, (id, count) -> {
             int current = count == null ? 0 : count;
@@ -56,28 +78,23 @@ class SessionRegistry implements LiveSessions {
             reserved[0] = true;
             return current + 1;
         });
-        return reserved[0];
-    }
-
-    void releaseSlot(String meshId) {
-        perMesh.computeIfPresent(meshId, (id, count) -> count <= 1 ? null : count - 1);
+        return reserved[0] ? Optional.of(new Slot(meshId)) : Optional.empty();
     }
 
     void register(Connection connection) {
-        byPresence.put(connection.presence().id(), connection);
-        byMember.computeIfAbsent(connection.member().id(), id -> ConcurrentHashMap.newKeySet())
+        byPresence.put(connection.session().presenceId(), connection);
+        byMember.computeIfAbsent(connection.session().memberId(), id -> ConcurrentHashMap.newKeySet())
                 .add(connection);
     }
 
     void unregister(Connection connection) {
-        if (byPresence.remove(connection.presence().id()) == null) {
+        if (byPresence.remove(connection.session().presenceId()) == null) {
             return;
         }
-        byMember.computeIfPresent(connection.member().id(), (id, set) -> {
+        byMember.computeIfPresent(connection.session().memberId(), (id, set) -> {
             set.remove(connection);
             return set.isEmpty() ? null : set;
         });
-        releaseSlot(connection.member().meshId());
     }
 
     Optional<Connection> byPresence(String presenceId) {
@@ -92,7 +109,7 @@ class SessionRegistry implements LiveSessions {
     List<Connection> openInMesh(String meshId) {
         List<Connection> result = new ArrayList<>();
         for (Connection connection : byPresence.values()) {
-            if (connection.member().meshId().equals(meshId)) {
+            if (connection.session().member().meshId().equals(meshId)) {
                 result.add(connection);
             }
         }
@@ -100,15 +117,15 @@ class SessionRegistry implements LiveSessions {
     }
 
     @Override
-    public List<Connection> sessionsOf(String memberId) {
+    public List<OpenSession> sessionsOf(String memberId) {
         Set<Connection> set = byMember.get(memberId);
         if (set == null) {
             return List.of();
         }
-        List<Connection> delivering = new ArrayList<>(set.size());
+        List<OpenSession> delivering = new ArrayList<>(set.size());
         for (Connection connection : set) {
             if (connection.delivering()) {
-                delivering.add(connection);
+                delivering.add(connection.session());
             }
         }
         return delivering;

@@ -20,13 +20,11 @@ class SessionSweeper {
 
     private final SessionRegistry registry;
     private final SessionSettings settings;
-    private final SessionLifecycle lifecycle;
     private final Clock clock;
 
-    SessionSweeper(SessionRegistry registry, SessionSettings settings, SessionLifecycle lifecycle, Clock clock) {
+    SessionSweeper(SessionRegistry registry, SessionSettings settings, Clock clock) {
         this.registry = registry;
         this.settings = settings;
-        this.lifecycle = lifecycle;
         this.clock = clock;
     }
 
@@ -34,9 +32,6 @@ class SessionSweeper {
     void sweep() {
         Instant now = clock.instant();
         for (Connection connection : registry.sockets()) {
-            if (connection.closing()) {
-                continue;
-            }
             try {
                 check(connection, now);
             } catch (RuntimeException e) {
@@ -50,7 +45,7 @@ class SessionSweeper {
         switch (connection.state()) {
             case AWAITING_HELLO -> {
                 if (!now.isBefore(connection.connectedAt().plus(settings.helloTimeout()))) {
-                    lifecycle.helloTimedOut(connection);
+                    connection.helloTimedOut();
                 }
             }
             case OPEN -> {
@@ -62,8 +57,8 @@ class SessionSweeper {
                     connection.requestKeepalivePing(now);
                 }
             }
-            case CLOSED -> {
-                // its end is being accounted for
+            case OPENING, CLOSING, CLOSED -> {
+                // the hello is being stored, or the socket is on its way out
             }
         }
     }

@@ -80,7 +80,7 @@ class GatingTest extends SessionTestBase {
         assertThat(hook(peers, "working").body()).contains("\"presence_id\":\"" + peers.bobPresence + "\"");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.admits("next"))
+                        .map(c -> !c.session().admits("next"))
                         .orElse(false));
         sendNextLowNow(peers);
         assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
@@ -99,7 +99,7 @@ class GatingTest extends SessionTestBase {
         assertThat(hook(peers, "working").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.admits("next"))
+                        .map(c -> !c.session().admits("next"))
                         .orElse(false));
         sendNextLowNow(peers);
         assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
@@ -198,7 +198,7 @@ class GatingTest extends SessionTestBase {
         peers.bobs.sendText("{\"type\":\"set_status\",\"status\":\"" + wire + "\"}");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.admits("next"))
+                        .map(c -> !c.session().admits("next"))
                         .orElse(false));
         assertThat(jdbc.queryForObject(
                         "SELECT status::text || '/' || status_source::text FROM mesh.presence WHERE id = ?",

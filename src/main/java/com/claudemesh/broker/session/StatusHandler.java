@@ -1,0 +1,39 @@
+package com.claudemesh.broker.session;
+
+import com.claudemesh.broker.mesh.Member;
+import com.claudemesh.broker.presence.Presence;
+import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.presence.Status;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+/**
+ * A.8 {@code set_status} from the session itself: written with source {@code manual}, the only way
+ * out of dnd. No reply in v1 — except when the status could not be stored, so the peer can send it
+ * again. What it makes eligible is pushed through the status change event, like a hook's.
+ */
+@Component
+class StatusHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(StatusHandler.class);
+
+    private final Presences presences;
+
+    StatusHandler(Presences presences) {
+        this.presences = presences;
+    }
+
+    /** The error to answer, if the status was not stored. */
+    Optional<Frames.Error> set(Presence presence, Member member, Status status) {
+        try {
+            presences.setManualStatus(presence.id(), member.id(), status);
+            return Optional.empty();
+        } catch (DataAccessException e) {
+            log.warn("Writing a manual status failed: {}", e.getClass().getSimpleName());
+            return Optional.of(new Frames.Error("internal_error", "the status was not saved, send it again"));
+        }
+    }
+}
