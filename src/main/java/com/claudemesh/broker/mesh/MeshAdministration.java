@@ -2,10 +2,10 @@ package com.claudemesh.broker.mesh;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
-import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.mesh.MeshViews.CreateMeshRequest;
 import com.claudemesh.broker.mesh.MeshViews.MeshCreated;
 import com.claudemesh.broker.mesh.MeshViews.MeshView;
+import com.claudemesh.broker.protocol.ClientText;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.ops;
 
+import com.claudemesh.broker.protocol.Priority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,6 @@ public class BrokerMetrics {
 
     static final List<String> CONNECTION_REJECT_REASONS =
             List.of("malformed", "capacity", "timestamp_skew", "bad_signature", "unauthorized", "hello_timeout");
-    static final List<String> PRIORITIES = List.of("now", "next", "low");
     static final List<String> MESSAGE_REJECT_REASONS =
             List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
     /** Why a delivery was retired undelivered other than by expiry (routing.Undeliverable). */
@@ -61,7 +61,9 @@ public class BrokerMetrics {
                 .description("Deliveries waiting for their recipient")
                 .register(registry);
         CONNECTION_REJECT_REASONS.forEach(this::connectionRejectCounter);
-        PRIORITIES.forEach(this::routedCounter);
+        for (Priority priority : Priority.values()) {
+            routedCounter(priority);
+        }
         MESSAGE_REJECT_REASONS.forEach(this::messageRejectCounter);
         DROP_REASONS.forEach(this::dropCounter);
         OUTBOUND_FAILURE_STAGES.forEach(this::outboundFailureCounter);
@@ -80,7 +82,7 @@ public class BrokerMetrics {
         connectionRejectCounter(reason).increment();
     }
 
-    public void messageRouted(String priority) {
+    public void messageRouted(Priority priority) {
         routedCounter(priority).increment();
     }
 
@@ -121,9 +123,13 @@ public class BrokerMetrics {
                 reason);
     }
 
-    private Counter routedCounter(String priority) {
+    private Counter routedCounter(Priority priority) {
         return tagged(
-                routed, "broker.messages.routed", "Envelopes accepted and queued, by priority", "priority", priority);
+                routed,
+                "broker.messages.routed",
+                "Envelopes accepted and queued, by priority",
+                "priority",
+                priority.wire());
     }
 
     private Counter messageRejectCounter(String reason) {

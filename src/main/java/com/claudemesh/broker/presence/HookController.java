@@ -2,8 +2,8 @@ package com.claudemesh.broker.presence;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.db.LoggableFailure;
-import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.protocol.ClientText;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;

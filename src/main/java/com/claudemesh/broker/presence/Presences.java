@@ -1,6 +1,6 @@
 package com.claudemesh.broker.presence;
 
-import com.claudemesh.broker.input.ClientText;
+import com.claudemesh.broker.protocol.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

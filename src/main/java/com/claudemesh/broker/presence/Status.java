@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import com.claudemesh.broker.protocol.Priority;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -23,7 +24,7 @@ public enum Status {
     }
 
     /** A.7: idle takes everything; working and dnd take only {@code now}. */
-    public boolean admits(String priority) {
-        return this == IDLE || "now".equals(priority);
+    public boolean admits(Priority priority) {
+        return this == IDLE || priority == Priority.NOW;
     }
 }

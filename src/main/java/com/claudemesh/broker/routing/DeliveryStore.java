@@ -5,6 +5,7 @@ import static com.claudemesh.broker.db.UtcTimestamps.fromDb;
 import static com.claudemesh.broker.db.UtcTimestamps.toDb;
 
 import com.claudemesh.broker.db.SqlPart;
+import com.claudemesh.broker.protocol.Priority;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -62,14 +63,14 @@ class DeliveryStore {
             String meshId,
             String senderMemberId,
             String targetSpec,
-            String priority,
+            Priority priority,
             String nonce,
             String ciphertext,
             Instant createdAt,
             Instant expiresAt) {}
 
     /** One recipient's delivery of a new envelope; {@code claimedBy} is the session it is pushed to straight away, or null. */
-    record NewDelivery(String messageId, String memberId, String priority, String claimedBy) {}
+    record NewDelivery(String messageId, String memberId, Priority priority, String claimedBy) {}
 
     /**
      * Stores envelopes, their deliveries and {@code alongside} (the audit events of the sends) in
@@ -95,7 +96,7 @@ class DeliveryStore {
             envelopeColumns[1][i] = e.meshId();
             envelopeColumns[2][i] = e.senderMemberId();
             envelopeColumns[3][i] = e.targetSpec();
-            envelopeColumns[4][i] = e.priority();
+            envelopeColumns[4][i] = e.priority().wire();
             envelopeColumns[5][i] = e.nonce();
             envelopeColumns[6][i] = e.ciphertext();
             envelopeColumns[7][i] = timestamp(e.createdAt());
@@ -109,7 +110,7 @@ class DeliveryStore {
             NewDelivery d = deliveries.get(i);
             deliveryColumns[0][i] = d.messageId();
             deliveryColumns[1][i] = d.memberId();
-            deliveryColumns[2][i] = d.priority();
+            deliveryColumns[2][i] = d.priority().wire();
             deliveryColumns[3][i] = d.claimedBy();
             deliveryColumns[4][i] = d.claimedBy() == null ? null : claimedAt;
         }
@@ -153,7 +154,7 @@ class DeliveryStore {
      * Claims up to {@code limit} of the member's claimable deliveries whose priority is in {@code
      * priorities}, oldest first, for the session {@code presenceId}; returns them in send order.
      */
-    List<Push> claim(String memberId, String presenceId, List<String> priorities, int limit, Instant now) {
+    List<Push> claim(String memberId, String presenceId, List<Priority> priorities, int limit, Instant now) {
         List<Claimed> claimed = jdbc.query(
                 statement(
                         """
@@ -174,7 +175,7 @@ class DeliveryStore {
                                   q.nonce, q.ciphertext, q.created_at
                         """,
                         memberId,
-                        priorities.toArray(String[]::new),
+                        priorities.stream().map(Priority::wire).toArray(String[]::new),
                         toDb(now),
                         toDb(now.minus(CLAIM_LEASE)),
                         limit,
@@ -187,7 +188,7 @@ class DeliveryStore {
                                 rs.getString("id"),
                                 rs.getString("mesh_id"),
                                 rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
-                                rs.getString("priority"),
+                                priority(rs.getString("priority")),
                                 rs.getString("nonce"),
                                 rs.getString("ciphertext"),
                                 fromDb(rs.getObject("created_at", LocalDateTime.class)))));
@@ -274,10 +275,15 @@ class DeliveryStore {
                                 + " WHERE d.member_id = ANY (?::text[]) AND" + CLAIMABLE,
                         memberIds.toArray(String[]::new),
                         toDb(now.minus(CLAIM_LEASE))),
-                (rs, row) -> new MemberPriority(rs.getString("member_id"), rs.getString("priority")));
+                (rs, row) -> new MemberPriority(rs.getString("member_id"), priority(rs.getString("priority"))));
     }
 
-    record MemberPriority(String memberId, String priority) {}
+    record MemberPriority(String memberId, Priority priority) {}
+
+    /** The {@code mesh.message_priority} enum has exactly the wire values. */
+    private static Priority priority(String stored) {
+        return Priority.fromWire(stored).orElseThrow(() -> new IllegalStateException("unknown priority " + stored));
+    }
 
     /**
      * Members among {@code memberIds} with any undelivered, unexpired delivery: a superset of those

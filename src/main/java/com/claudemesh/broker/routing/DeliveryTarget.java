@@ -1,5 +1,7 @@
 package com.claudemesh.broker.routing;
 
+import com.claudemesh.broker.protocol.Priority;
+
 /**
  * A live session as routing sees it: something that can take pushes. The session layer implements
  * it; routing never touches sockets.
@@ -11,7 +13,7 @@ public interface DeliveryTarget {
     String memberId();
 
     /** Whether the session's current status lets this priority through (PROTOCOL A.7). */
-    boolean admits(String priority);
+    boolean admits(Priority priority);
 
     /** Larger is more recent; among a member's eligible sessions the most recently active wins (A.6). */
     long lastActivity();

@@ -1,9 +1,12 @@
 package com.claudemesh.broker.routing;
 
+import com.claudemesh.broker.protocol.Priority;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class Dispatcher implements DisposableBean {
 
-    static final List<String> PRIORITIES = List.of("now", "next", "low");
     private static final int MAX_BATCH = 256;
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -108,7 +110,7 @@ public class Dispatcher implements DisposableBean {
      * the member is quiet and this is the session a drain would serve it to (the most recently active
      * one admitting the priority). Empty otherwise — the envelope is then queued and drained.
      */
-    Optional<DeliveryTarget> directTarget(String memberId, String priority) {
+    Optional<DeliveryTarget> directTarget(String memberId, Priority priority) {
         MemberDrains drains = members.get(memberId);
         Quiet quiet = drains == null ? null : drains.quiet;
         if (quiet == null || quiet.change() != drains.changes.get()) {
@@ -205,11 +207,12 @@ public class Dispatcher implements DisposableBean {
         }
         List<DeliveryTarget> byActivity = new ArrayList<>(targets);
         byActivity.sort(Comparator.comparingLong(DeliveryTarget::lastActivity).reversed());
-        Set<String> served = new HashSet<>();
+        Set<Priority> served = EnumSet.noneOf(Priority.class);
         boolean emptied = true;
         for (DeliveryTarget target : byActivity) {
-            List<String> admitted = PRIORITIES.stream().filter(target::admits).toList();
-            List<String> left =
+            List<Priority> admitted =
+                    Arrays.stream(Priority.values()).filter(target::admits).toList();
+            List<Priority> left =
                     admitted.stream().filter(p -> !served.contains(p)).toList();
             if (!left.isEmpty()) {
                 emptied &= fill(target, left);
@@ -220,7 +223,7 @@ public class Dispatcher implements DisposableBean {
     }
 
     /** Claims and pushes until the session is full (false) or nothing it admits is left (true). */
-    private boolean fill(DeliveryTarget target, List<String> priorities) {
+    private boolean fill(DeliveryTarget target, List<Priority> priorities) {
         while (true) {
             int room = target.room();
             if (room <= 0) {

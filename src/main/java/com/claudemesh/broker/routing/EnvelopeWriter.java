@@ -3,6 +3,7 @@ package com.claudemesh.broker.routing;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.protocol.Priority;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,7 +127,7 @@ class EnvelopeWriter implements DisposableBean {
         Map<DeliveryTarget, Integer> given = new HashMap<>();
         Set<String> queued = new HashSet<>();
         for (Submission submission : batch) {
-            String priority = submission.envelope().priority();
+            Priority priority = submission.envelope().priority();
             for (String memberId : submission.recipientIds()) {
                 Optional<DeliveryTarget> direct =
                         queued.contains(memberId) ? Optional.empty() : dispatcher.directTarget(memberId, priority);
@@ -177,7 +178,7 @@ class EnvelopeWriter implements DisposableBean {
         metadata.put("message_id", envelope.messageId());
         metadata.put("target_kind", submission.broadcast() ? "broadcast" : "dm");
         metadata.put("recipient_count", submission.recipientIds().size());
-        metadata.put("priority", envelope.priority());
+        metadata.put("priority", envelope.priority().wire());
         metadata.put("ciphertext_bytes", envelope.ciphertext().getBytes(StandardCharsets.UTF_8).length);
         return new AuditLog.Event(
                 envelope.meshId(),

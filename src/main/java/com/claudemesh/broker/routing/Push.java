@@ -1,5 +1,6 @@
 package com.claudemesh.broker.routing;
 
+import com.claudemesh.broker.protocol.Priority;
 import java.time.Instant;
 
 /** One claimed delivery on its way to a session: the envelope as the recipient sees it (PROTOCOL A.5). */
@@ -8,7 +9,7 @@ public record Push(
         String messageId,
         String meshId,
         String senderPubkey,
-        String priority,
+        Priority priority,
         String nonce,
         String ciphertext,
         Instant createdAt) {

@@ -4,6 +4,7 @@ import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Hex;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
+import com.claudemesh.broker.protocol.Priority;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,12 +37,11 @@ public class Router {
     }
 
     /**
-     * Queues an envelope from {@code sender}. {@code priority} is one of now/next/low; nonce and
-     * ciphertext are opaque. Completes only after the envelope and its deliveries are committed, or
+     * Queues an envelope from {@code sender}; nonce and ciphertext are opaque (and base64, A.4). Completes only after the envelope and its deliveries are committed, or
      * exceptionally when nothing was stored; a refusal completes at once.
      */
     public CompletableFuture<RouteResult> route(
-            Member sender, String targetSpec, String priority, String nonce, String ciphertext) {
+            Member sender, String targetSpec, Priority priority, String nonce, String ciphertext) {
         boolean broadcast = BROADCAST.equals(targetSpec);
         List<Member> recipients;
         String storedTarget;

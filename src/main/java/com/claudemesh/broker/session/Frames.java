@@ -2,9 +2,10 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
-import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
+import com.claudemesh.broker.protocol.ClientText;
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.Push;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,7 +58,7 @@ final class Frames {
     record BadHello() implements Inbound {}
 
     /** A.4 send that passed the frame rules; too_large, rate_limited and the target are the send handler's. */
-    record Send(String id, String targetSpec, String priority, String nonce, String ciphertext) implements Inbound {}
+    record Send(String id, String targetSpec, Priority priority, String nonce, String ciphertext) implements Inbound {}
 
     /** A send refused by the frame rules: {@code malformed} or {@code bad_priority}, echoing its id (A.4). */
     record BadSend(String code, String message, String id) implements Inbound {}
@@ -78,7 +78,6 @@ final class Frames {
     private static final String ILL_FORMED = "frame holds text that is not well-formed Unicode (a lone surrogate)";
     private static final String SEND_FIELDS = "send needs a string targetSpec and priority, and nonce and ciphertext"
             + " as non-empty base64 (standard or URL-safe alphabet, padding optional)";
-    private static final Set<String> PRIORITIES = Set.of("now", "next", "low");
 
     static Inbound parse(String text) {
         JsonNode body;
@@ -148,10 +147,9 @@ final class Frames {
                 || !ClientText.base64(ciphertext)) {
             return new BadSend("malformed", SEND_FIELDS, id);
         }
-        if (!PRIORITIES.contains(priority.stringValue())) {
-            return new BadSend("bad_priority", "priority must be now, next or low", id);
-        }
-        return new Send(id, targetSpec, priority.stringValue(), nonce, ciphertext);
+        return Priority.fromWire(priority.stringValue())
+                .<Inbound>map(known -> new Send(id, targetSpec, known, nonce, ciphertext))
+                .orElseGet(() -> new BadSend("bad_priority", "priority must be now, next or low", id));
     }
 
     private static Inbound setStatus(JsonNode body) {
@@ -205,7 +203,7 @@ final class Frames {
                     push.messageId(),
                     push.meshId(),
                     push.senderPubkey(),
-                    push.priority(),
+                    push.priority().wire(),
                     push.nonce(),
                     push.ciphertext(),
                     CREATED_AT.format(push.createdAt()));

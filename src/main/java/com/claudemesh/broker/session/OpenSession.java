@@ -3,6 +3,7 @@ package com.claudemesh.broker.session;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Status;
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
 import java.util.function.BooleanSupplier;
@@ -65,7 +66,7 @@ final class OpenSession implements DeliveryTarget {
     }
 
     @Override
-    public boolean admits(String priority) {
+    public boolean admits(Priority priority) {
         return status.admits(priority);
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.db.SqlPart;
 import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The SQL of PROTOCOL A.6: claims with SKIP LOCKED, the lease, confirmation, expiry and purge. */
 class DeliveryStoreTest extends BrokerIntegrationTest {
 
-    private static final List<String> ALL = List.of("now", "next", "low");
+    private static final List<Priority> ALL = List.of(Priority.values());
 
     @Autowired
     DeliveryStore store;
@@ -76,7 +77,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     void a6_concurrentClaimsOfOneMemberNeverHandOutADeliveryTwice() throws Exception {
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
-            sent.add(envelope("next", List.of(bob.id())));
+            sent.add(envelope(Priority.NEXT, List.of(bob.id())));
         }
         int claimers = 8;
         CountDownLatch start = new CountDownLatch(1);
@@ -105,13 +106,13 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_claimsComeInSendOrderAndRespectThePrioritiesAdmitted() {
-        String next = envelope("next", List.of(bob.id()));
-        String now1 = envelope("now", List.of(bob.id()));
-        String low = envelope("low", List.of(bob.id()));
-        String now2 = envelope("now", List.of(bob.id()));
+        String next = envelope(Priority.NEXT, List.of(bob.id()));
+        String now1 = envelope(Priority.NOW, List.of(bob.id()));
+        String low = envelope(Priority.LOW, List.of(bob.id()));
+        String now2 = envelope(Priority.NOW, List.of(bob.id()));
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
 
-        assertThat(store.claim(bob.id(), presence, List.of("now"), 10, clock.instant()).stream()
+        assertThat(store.claim(bob.id(), presence, List.of(Priority.NOW), 10, clock.instant()).stream()
                         .map(Push::messageId))
                 .containsExactly(now1, now2);
         assertThat(store.claim(bob.id(), presence, ALL, 10, clock.instant()).stream()
@@ -121,7 +122,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_claimsOfAClosedOrSilentPresenceLapse_releasedClaimsAreClaimableAgain() {
-        String id = envelope("now", List.of(bob.id()));
+        String id = envelope(Priority.NOW, List.of(bob.id()));
         String first = presences.open(bob.id(), "s1", 1, "/tmp").id();
         String second = presences.open(bob.id(), "s2", 2, "/tmp").id();
         assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
@@ -143,7 +144,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     void a6_broadcastEnvelopeIsDeliveredOnceEveryDeliveryIsConfirmed_evenWhenConfirmedConcurrently() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            ids.add(envelope("now", List.of(bob.id(), carol.id())));
+            ids.add(envelope(Priority.NOW, List.of(bob.id(), carol.id())));
         }
         ids.forEach(id -> dispatcher.confirm(bob.id(), List.of(id)).join());
         completion.completeConfirmed();
@@ -172,7 +173,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_confirmationLeavesTheEnvelopeRowUnlocked() throws Exception {
-        String id = envelope("now", List.of(bob.id(), carol.id()));
+        String id = envelope(Priority.NOW, List.of(bob.id(), carol.id()));
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -207,11 +208,11 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_theUpkeepSweepCompletesEnvelopesWhoseConfirmationsWereNeverNoted() {
-        String both = envelope("next", List.of(bob.id(), carol.id()));
-        String halfExpired =
-                envelope("next", List.of(bob.id(), carol.id()), clock.instant().plusSeconds(30));
+        String both = envelope(Priority.NEXT, List.of(bob.id(), carol.id()));
+        String halfExpired = envelope(
+                Priority.NEXT, List.of(bob.id(), carol.id()), clock.instant().plusSeconds(30));
         String expiredOnly =
-                envelope("next", List.of(carol.id()), clock.instant().plusSeconds(30));
+                envelope(Priority.NEXT, List.of(carol.id()), clock.instant().plusSeconds(30));
         Instant first = clock.instant();
         confirm(bob.id(), List.of(both, halfExpired), first);
         clock.advance(Duration.ofSeconds(40));
@@ -239,11 +240,12 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_envelopesExpireAfterTheirTtlAndArePurgedAfterRetention() {
-        String old = envelope("next", List.of(bob.id()));
-        String delivered = envelope("next", List.of(carol.id()));
+        String old = envelope(Priority.NEXT, List.of(bob.id()));
+        String delivered = envelope(Priority.NEXT, List.of(carol.id()));
         confirm(carol.id(), List.of(delivered), clock.instant());
         store.complete(List.of(delivered));
-        String fresh = envelope("next", List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
+        String fresh =
+                envelope(Priority.NEXT, List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
 
         Instant later = clock.instant().plus(Duration.ofHours(2));
         assertThat(store.expire(later)).isEqualTo(1);
@@ -267,9 +269,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_scheduledUpkeepExpiresByTtlAndTheQueueDepthGaugeCountsPendingDeliveries() {
-        envelope("next", List.of(bob.id()));
-        envelope("now", List.of(bob.id(), carol.id()));
-        String due = envelope("low", List.of(carol.id()), clock.instant().minusSeconds(1));
+        envelope(Priority.NEXT, List.of(bob.id()));
+        envelope(Priority.NOW, List.of(bob.id(), carol.id()));
+        String due = envelope(Priority.LOW, List.of(carol.id()), clock.instant().minusSeconds(1));
 
         maintenance.expireAndPurge();
         maintenance.refreshQueueDepth();
@@ -282,8 +284,8 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
 
     @Test
     void a6_anUndeliverableDeliveryIsRetiredForGood_withAnAuditEventAndAMetric() {
-        String poison = envelope("now", List.of(bob.id()));
-        String next = envelope("now", List.of(bob.id()));
+        String poison = envelope(Priority.NOW, List.of(bob.id()));
+        String next = envelope(Priority.NOW, List.of(bob.id()));
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
         List<Push> claimed = store.claim(bob.id(), presence, ALL, 10, clock.instant());
         double before = meters.get("broker.deliveries.dropped")
@@ -321,11 +323,11 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 .isNull();
     }
 
-    private String envelope(String priority, List<String> recipients) {
+    private String envelope(Priority priority, List<String> recipients) {
         return envelope(priority, recipients, clock.instant().plus(Duration.ofHours(1)));
     }
 
-    private String envelope(String priority, List<String> recipients, Instant expiresAt) {
+    private String envelope(Priority priority, List<String> recipients, Instant expiresAt) {
         String id = UUID.randomUUID().toString();
         store.insert(
                 List.of(new DeliveryStore.NewEnvelope(

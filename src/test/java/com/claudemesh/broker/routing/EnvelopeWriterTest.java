@@ -3,6 +3,7 @@ package com.claudemesh.broker.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import java.time.Duration;
@@ -100,7 +101,7 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
                         alice.meshId(),
                         senderId,
                         bob.pubkey(),
-                        "now",
+                        Priority.NOW,
                         "bm9uY2U=",
                         "Y2lwaGVy",
                         now,

@@ -2,8 +2,9 @@ package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.claudemesh.broker.input.ClientText;
 import com.claudemesh.broker.presence.Status;
+import com.claudemesh.broker.protocol.ClientText;
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.Push;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -33,7 +34,7 @@ class FramesTest {
     @Test
     void a4_aWellFormedSendPasses() {
         assertThat(Frames.parse(send("c1", "bm9uY2U=", "Y2lwaGVy")))
-                .isEqualTo(new Frames.Send("c1", PUBKEY, "now", "bm9uY2U=", "Y2lwaGVy"));
+                .isEqualTo(new Frames.Send("c1", PUBKEY, Priority.NOW, "bm9uY2U=", "Y2lwaGVy"));
     }
 
     @Test
@@ -72,7 +73,7 @@ class FramesTest {
     @Test
     void a4_aNulInTheIdIsNoReasonToRefuse_andIsEchoed() {
         assertThat(Frames.parse(send("a\\u0000b", "bm9uY2U=", "Y2lwaGVy")))
-                .isEqualTo(new Frames.Send("a\0b", PUBKEY, "now", "bm9uY2U=", "Y2lwaGVy"));
+                .isEqualTo(new Frames.Send("a\0b", PUBKEY, Priority.NOW, "bm9uY2U=", "Y2lwaGVy"));
     }
 
     @Test
@@ -159,7 +160,14 @@ class FramesTest {
     @Test
     void a5_aPushIsWrittenWithItsFieldsInOrder() {
         Push push = new Push(
-                "u2", "m1", "mesh", PUBKEY, "next", "bm9uY2U=", "Y2lwaGVy", Instant.parse("2026-04-05T16:01:22.123Z"));
+                "u2",
+                "m1",
+                "mesh",
+                PUBKEY,
+                Priority.NEXT,
+                "bm9uY2U=",
+                "Y2lwaGVy",
+                Instant.parse("2026-04-05T16:01:22.123Z"));
 
         assertThat(Frames.json(new Frames.PushFrame(push)))
                 .isEqualTo("{\"type\":\"push\",\"messageId\":\"m1\",\"meshId\":\"mesh\",\"senderPubkey\":\"" + PUBKEY

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.presence.PresenceStatusChanged;
 import com.claudemesh.broker.presence.Status;
+import com.claudemesh.broker.protocol.Priority;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +81,7 @@ class GatingTest extends SessionTestBase {
         assertThat(hook(peers, "working").body()).contains("\"presence_id\":\"" + peers.bobPresence + "\"");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.session().admits("next"))
+                        .map(c -> !c.session().admits(Priority.NEXT))
                         .orElse(false));
         sendNextLowNow(peers);
         assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
@@ -99,7 +100,7 @@ class GatingTest extends SessionTestBase {
         assertThat(hook(peers, "working").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.session().admits("next"))
+                        .map(c -> !c.session().admits(Priority.NEXT))
                         .orElse(false));
         sendNextLowNow(peers);
         assertThat(decrypt(peers.bobs.next(), peers.alice, peers.bob)).isEqualTo("now");
@@ -137,7 +138,7 @@ class GatingTest extends SessionTestBase {
         // The most recent session is busy: a next goes to the idle one, a now to the busy one.
         older.sendText("{\"type\":\"set_status\",\"status\":\"working\"}");
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> registry.sessionsOf(bob.id()).stream().anyMatch(c -> !c.admits("next")));
+                .until(() -> registry.sessionsOf(bob.id()).stream().anyMatch(c -> !c.admits(Priority.NEXT)));
         sendDm(alices, alice, bob, "3", "next", "next to the idle one");
         sendDm(alices, alice, bob, "4", "now", "now to the busy one");
         assertThat(decrypt(newer.next(), alice, bob)).isEqualTo("next to the idle one");
@@ -198,7 +199,7 @@ class GatingTest extends SessionTestBase {
         peers.bobs.sendText("{\"type\":\"set_status\",\"status\":\"" + wire + "\"}");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> registry.byPresence(peers.bobPresence)
-                        .map(c -> !c.session().admits("next"))
+                        .map(c -> !c.session().admits(Priority.NEXT))
                         .orElse(false));
         assertThat(jdbc.queryForObject(
                         "SELECT status::text || '/' || status_source::text FROM mesh.presence WHERE id = ?",

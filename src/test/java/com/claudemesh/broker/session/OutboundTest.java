@@ -3,6 +3,7 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.Push;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ class OutboundTest {
     });
 
     private static Push push(String messageId, Instant createdAt) {
-        return new Push("u2", messageId, "mesh", PUBKEY, "now", "bm9uY2U=", "Y2lwaGVy", createdAt);
+        return new Push("u2", messageId, "mesh", PUBKEY, Priority.NOW, "bm9uY2U=", "Y2lwaGVy", createdAt);
     }
 
     @AfterEach

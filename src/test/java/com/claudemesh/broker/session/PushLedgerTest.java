@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.Push;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,7 @@ class PushLedgerTest {
     private final PushLedger ledger = new PushLedger(100);
 
     private static Push push(int n) {
-        return new Push("u", "m" + n, "mesh", "ab".repeat(32), "now", "bg==", "Yw==", Instant.EPOCH);
+        return new Push("u", "m" + n, "mesh", "ab".repeat(32), Priority.NOW, "bg==", "Yw==", Instant.EPOCH);
     }
 
     private List<Push> write(int from, int to) {

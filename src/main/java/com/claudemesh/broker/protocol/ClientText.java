@@ -1,4 +1,4 @@
-package com.claudemesh.broker.input;
+package com.claudemesh.broker.protocol;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
