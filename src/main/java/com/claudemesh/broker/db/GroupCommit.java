@@ -1,5 +1,7 @@
 package com.claudemesh.broker.db;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * lone item is written at once, without waiting for company. One thread also keeps the order in
  * which items were added. It is a platform thread: every session's virtual threads wait on it, so
  * its database round trips must not queue behind them for a carrier thread.
+ *
+ * <p>The size of every batch is recorded as {@code broker_group_commit_batch_size{queue=name}}: how
+ * far batching carries the load (1 when idle, growing under load, {@code maxWeight} at saturation).
  */
 public final class GroupCommit<T> {
 
@@ -27,14 +32,21 @@ public final class GroupCommit<T> {
     private final ToIntFunction<T> weight;
     private final int maxWeight;
     private final Consumer<List<T>> writer;
+    private final DistributionSummary batchSizes;
     private final Thread thread;
     private volatile boolean stopped;
 
     /** {@code weight} of an item (e.g. its rows); a batch holds at most {@code maxWeight}, but always one item. */
-    public GroupCommit(String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer) {
+    public GroupCommit(
+            String name, ToIntFunction<T> weight, int maxWeight, Consumer<List<T>> writer, MeterRegistry registry) {
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.writer = writer;
+        this.batchSizes = DistributionSummary.builder("broker.group.commit.batch.size")
+                .description("Items written together by one group commit, by queue")
+                .tag("queue", name)
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000)
+                .register(registry);
         this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
 
@@ -82,6 +94,7 @@ public final class GroupCommit<T> {
                 batch.add(queue.poll());
                 total += w;
             }
+            batchSizes.record(batch.size());
             try {
                 writer.accept(batch);
             } catch (RuntimeException e) {

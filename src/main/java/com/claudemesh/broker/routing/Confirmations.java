@@ -1,6 +1,7 @@
 package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.db.GroupCommit;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +34,11 @@ class Confirmations implements DisposableBean {
     private final Clock clock;
     private final GroupCommit<Confirmation> queue;
 
-    Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock) {
+    Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.completion = completion;
         this.clock = clock;
-        this.queue = new GroupCommit<>("confirmations", c -> c.messageIds().size(), MAX_ROWS, this::write);
+        this.queue = new GroupCommit<>("confirmations", c -> c.messageIds().size(), MAX_ROWS, this::write, registry);
     }
 
     CompletableFuture<Void> confirm(String memberId, Collection<String> messageIds) {

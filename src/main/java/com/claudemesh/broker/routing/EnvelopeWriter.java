@@ -3,6 +3,7 @@ package com.claudemesh.broker.routing;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.ops.BrokerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,14 +71,15 @@ class EnvelopeWriter implements DisposableBean {
             Dispatcher dispatcher,
             LiveSessions sessions,
             BrokerMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry registry) {
         this.store = store;
         this.audit = audit;
         this.dispatcher = dispatcher;
         this.sessions = sessions;
         this.metrics = metrics;
         this.clock = clock;
-        this.queue = new GroupCommit<>("envelope-writer", Submission::rows, MAX_ROWS, this::write);
+        this.queue = new GroupCommit<>("envelope-writer", Submission::rows, MAX_ROWS, this::write, registry);
     }
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
@@ -108,7 +110,7 @@ class EnvelopeWriter implements DisposableBean {
             batch.forEach(s -> s.committed().completeExceptionally(e));
             return;
         }
-        deliver(plan);
+        deliver(plan, clock.instant());
         for (Submission submission : batch) {
             metrics.messageRouted(submission.envelope().priority());
             submission.committed().complete(null);
@@ -192,14 +194,14 @@ class EnvelopeWriter implements DisposableBean {
      * and drained like any queued delivery, and so are the member's later ones of this batch, which
      * must not overtake it. Members with queued deliveries and a session here are drained.
      */
-    private void deliver(List<Planned> plan) {
+    private void deliver(List<Planned> plan, Instant committedAt) {
         Set<String> toDrain = new LinkedHashSet<>();
         Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
         for (Planned planned : plan) {
             DeliveryTarget target = planned.target();
             if (target == null) {
                 toDrain.add(planned.memberId());
-            } else if (refused.containsKey(target) || !target.push(push(planned))) {
+            } else if (refused.containsKey(target) || !target.push(push(planned, committedAt))) {
                 refused.computeIfAbsent(target, t -> new ArrayList<>())
                         .add(planned.submission().envelope().messageId());
             }
@@ -216,7 +218,7 @@ class EnvelopeWriter implements DisposableBean {
         toDrain.forEach(dispatcher::request);
     }
 
-    private static Push push(Planned planned) {
+    private static Push push(Planned planned, Instant committedAt) {
         DeliveryStore.NewEnvelope envelope = planned.submission().envelope();
         return new Push(
                 planned.memberId(),
@@ -226,7 +228,9 @@ class EnvelopeWriter implements DisposableBean {
                 envelope.priority(),
                 envelope.nonce(),
                 envelope.ciphertext(),
-                envelope.createdAt());
+                envelope.createdAt(),
+                committedAt,
+                true);
     }
 
     @Override

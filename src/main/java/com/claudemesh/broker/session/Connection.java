@@ -414,6 +414,11 @@ final class Connection implements DeliveryTarget, Outbound.Events {
         }
     }
 
+    @Override
+    public void pushWritten(Push push) {
+        services.metrics().pushWritten(push.committedAt(), push.direct());
+    }
+
     // ---- DeliveryTarget ----
 
     @Override

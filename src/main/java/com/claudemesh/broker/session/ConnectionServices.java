@@ -1,5 +1,6 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
 import java.time.Clock;
@@ -13,4 +14,5 @@ record ConnectionServices(
         SessionLifecycle lifecycle,
         SendHandler sends,
         Presences presences,
-        Dispatcher dispatcher) {}
+        Dispatcher dispatcher,
+        BrokerMetrics metrics) {}

@@ -67,6 +67,9 @@ final class Outbound {
 
         /** The buffer has room again after a drain that filled it. */
         void roomAgain();
+
+        /** A push frame was written to the socket. */
+        void pushWritten(Push push);
     }
 
     private final WebSocketSession socket;
@@ -253,6 +256,7 @@ final class Outbound {
                     case PushFrame push -> {
                         write(new TextMessage(Frames.json(new Frames.PushFrame(push.push()))));
                         written(push.push());
+                        events.pushWritten(push.push());
                     }
                     case Ping ping -> ping();
                     case Close close -> {

@@ -4,6 +4,7 @@ import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,17 @@ class SessionCloser implements DisposableBean {
     private final TransactionTemplate tx;
     private final GroupCommit<Ended> queue;
 
-    SessionCloser(Dispatcher dispatcher, Presences presences, AuditLog audit, TransactionTemplate tx) {
+    SessionCloser(
+            Dispatcher dispatcher,
+            Presences presences,
+            AuditLog audit,
+            TransactionTemplate tx,
+            MeterRegistry registry) {
         this.dispatcher = dispatcher;
         this.presences = presences;
         this.audit = audit;
         this.tx = tx;
-        this.queue = new GroupCommit<>("session-closer", ended -> 1, MAX_BATCH, this::write);
+        this.queue = new GroupCommit<>("session-closer", ended -> 1, MAX_BATCH, this::write, registry);
     }
 
     void ended(Ended ended) {
