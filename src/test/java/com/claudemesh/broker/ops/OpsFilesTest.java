@@ -73,11 +73,12 @@ class OpsFilesTest {
     }
 
     @Test
-    void theGitShaBuildArgumentReachesTheEnvironment() throws IOException {
+    void theGitShaOrCoolifysSourceCommitBuildArgumentReachesTheEnvironment() throws IOException {
         Stage runtime = stages().getLast();
 
         assertThat(runtime.all("ARG")).anySatisfy(arg -> assertThat(arg).startsWith("GIT_SHA"));
-        assertThat(runtime.all("ENV")).contains("GIT_SHA=${GIT_SHA}");
+        assertThat(runtime.all("ARG")).anySatisfy(arg -> assertThat(arg).startsWith("SOURCE_COMMIT"));
+        assertThat(runtime.all("ENV")).contains("GIT_SHA=${GIT_SHA:-${SOURCE_COMMIT}}");
     }
 
     @Test
