@@ -4,6 +4,7 @@ import com.claudemesh.broker.mesh.KeyBackfill;
 import com.claudemesh.broker.mesh.KeyReencryption;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 import org.springframework.boot.SpringApplication;
@@ -19,13 +20,31 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class BrokerApplication {
 
-    /** One-shot maintenance commands: run against the database without the web server, print a count, exit. */
-    private static final Map<String, ToIntFunction<ConfigurableApplicationContext>> COMMANDS = Map.of(
-            "--backfill-keys", context -> context.getBean(KeyBackfill.class).run(),
-            "--reencrypt-keys",
-                    context -> context.getBean(KeyReencryption.class).run());
+    /** A one-shot maintenance command: runs against the database without the web server, prints a count, exits. */
+    private record Command(String description, ToIntFunction<ConfigurableApplicationContext> action) {}
+
+    private static final Map<String, Command> COMMANDS = commands();
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> commands = new LinkedHashMap<>();
+        commands.put(
+                "--backfill-keys",
+                new Command(
+                        "fill in missing mesh owner keypairs and root keys (PROTOCOL A.11)",
+                        context -> context.getBean(KeyBackfill.class).run()));
+        commands.put(
+                "--reencrypt-keys",
+                new Command(
+                        "encrypt plaintext mesh owner secret keys with BROKER_KEY_ENCRYPTION_KEY",
+                        context -> context.getBean(KeyReencryption.class).run()));
+        return commands;
+    }
 
     public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            printHelp(System.out);
+            return;
+        }
         String command =
                 Arrays.stream(args).filter(COMMANDS::containsKey).findFirst().orElse(null);
         if (command != null) {
@@ -37,6 +56,24 @@ public class BrokerApplication {
             // Already reported (one line for configuration mistakes, Spring's analysis otherwise).
             System.exit(1);
         }
+    }
+
+    static void printHelp(PrintStream out) {
+        String version = BrokerApplication.class.getPackage().getImplementationVersion();
+        out.println("claudemesh broker" + (version == null ? "" : " " + version));
+        out.println();
+        out.println("Usage: java -jar claudemesh-broker.jar [command]");
+        out.println();
+        out.println("Without a command the broker runs: HTTP and WebSocket (/ws) on BROKER_PORT (default 7900),");
+        out.println("its queue in the PostgreSQL database of DATABASE_URL (postgres://user:password@host:5432/db).");
+        out.println();
+        out.println("One-shot commands (against DATABASE_URL, without the web server; print a count, exit 0):");
+        COMMANDS.forEach((name, command) -> out.printf("  %-18s %s%n", name, command.description()));
+        out.printf("  %-18s %s%n", "--help, -h", "this text");
+        out.println();
+        out.println("Configuration: environment variables (README.md, section Configuration), among them");
+        out.println("DATABASE_URL, BROKER_PUBLIC_URL, BROKER_ADMIN_TOKEN, BROKER_KEY_ENCRYPTION_KEY and");
+        out.println("BROKER_LOG_LEVEL. Deployment: docs/DEPLOY.md.");
     }
 
     /** Runs one command; returns the process exit code (0 done, 1 failed, with one line on {@code err}). */
@@ -52,7 +89,7 @@ public class BrokerApplication {
             return 1;
         }
         try (context) {
-            int updated = COMMANDS.get(command).applyAsInt(context);
+            int updated = COMMANDS.get(command).action().applyAsInt(context);
             out.println(command.substring(2) + ": updated " + updated + " mesh row(s)");
             return 0;
         } catch (RuntimeException e) {

@@ -24,18 +24,23 @@ public final class DevBrokerApplication {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    // Its own shutdown hook would run concurrently with Spring's and stop the
+                    // database while the broker still marks its presences disconnected.
+                    .setRegisterShutdownHook(false)
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Spring runs its shutdown handlers after the application context has closed.
+            SpringApplication.getShutdownHandlers().add(() -> {
                 try {
                     postgres.close();
                 } catch (IOException ignored) {
                     // exiting anyway
                 }
-            }));
+            });
             System.setProperty("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
             System.setProperty("spring.datasource.username", "postgres");
-            System.out.println(
-                    "dev run: embedded PostgreSQL on port " + postgres.getPort() + ", data directory " + dataDir);
+            System.out.println("dev run: embedded PostgreSQL on port " + postgres.getPort() + " (DATABASE_URL="
+                    + "postgres://postgres@127.0.0.1:" + postgres.getPort() + "/postgres), data directory "
+                    + dataDir);
         }
         if (isBlank(System.getenv("BROKER_ADMIN_TOKEN"))) {
             byte[] random = new byte[24];

@@ -2,50 +2,48 @@ package com.claudemesh.broker.config;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Reads the broker's environment before anything binds it: numeric variables must be whole numbers
- * (they also feed Tomcat and the server port, which would otherwise fail with a stack trace), and
- * {@code DATABASE_URL} becomes Spring's datasource settings. Without {@code DATABASE_URL} the
- * datasource settings are left to other sources (the dev run and the tests set them).
+ * Checks the broker's whole configuration before anything is built from it, so that a mistake stops
+ * start-up with its one line and nothing in front of it: whole numbers first (they also feed Tomcat
+ * and the server port, which would otherwise fail with a stack trace), the log level, {@code
+ * DATABASE_URL} (which becomes Spring's datasource settings), then every other setting by binding
+ * {@link BrokerProperties} once. Whether a database is configured at all is checked a little later
+ * ({@link DatabaseRequired}): the dev run and the tests set the datasource without {@code DATABASE_URL}.
  */
 class BrokerEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
     static final String DATABASE_URL = "DATABASE_URL";
-
-    static final List<String> WHOLE_NUMBER_VARIABLES = List.of(
-            "BROKER_PORT",
-            "STATUS_TTL_SECONDS",
-            "HOOK_FRESH_WINDOW_SECONDS",
-            "MAX_CONNECTIONS_PER_MESH",
-            "MAX_MESSAGE_BYTES",
-            "HOOK_RATE_LIMIT_PER_MIN",
-            "JOIN_RATE_LIMIT_PER_IP_PER_MIN",
-            "SEND_RATE_LIMIT_PER_MIN",
-            "SEND_RATE_LIMIT_BURST",
-            "MESSAGE_TTL_SECONDS",
-            "MESSAGE_RETENTION_SECONDS",
-            "OUTBOUND_QUEUE_FRAMES",
-            "SLOW_CONSUMER_TIMEOUT_SECONDS",
-            "DATABASE_POOL_SIZE");
+    static final String LOG_LEVEL = "BROKER_LOG_LEVEL";
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        for (String variable : WHOLE_NUMBER_VARIABLES) {
-            String value = environment.getProperty(variable);
-            if (value != null && !value.trim().matches("-?\\d{1,10}")) {
-                throw new InvalidConfigurationException(variable + " must be a whole number, got '" + value + "'");
-            }
+        for (WholeNumberSetting setting : WholeNumberSetting.values()) {
+            setting.checkText(environment.getProperty(setting.name()));
+        }
+        String level = environment.getProperty(LOG_LEVEL);
+        if (level != null && !LOG_LEVELS.contains(level.trim().toUpperCase(Locale.ROOT))) {
+            throw new InvalidConfigurationException(
+                    LOG_LEVEL + " must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + level + "'");
         }
         String value = environment.getProperty(DATABASE_URL);
-        if (value == null || value.isBlank()) {
-            return;
+        if (value != null && !value.isBlank()) {
+            environment.getPropertySources().addFirst(new MapPropertySource(DATABASE_URL, datasource(value)));
         }
+        // The record checks the remaining settings in its constructor; the context binds it again later.
+        Binder.get(environment).bindOrCreate("broker", Bindable.of(BrokerProperties.class));
+    }
+
+    private static Map<String, Object> datasource(String value) {
         DatabaseUrl url = DatabaseUrl.parse(value);
         Map<String, Object> properties = new HashMap<>();
         properties.put("spring.datasource.url", url.jdbcUrl());
@@ -55,6 +53,6 @@ class BrokerEnvironmentPostProcessor implements EnvironmentPostProcessor {
         if (url.password() != null) {
             properties.put("spring.datasource.password", url.password());
         }
-        environment.getPropertySources().addFirst(new MapPropertySource(DATABASE_URL, properties));
+        return properties;
     }
 }

@@ -35,24 +35,19 @@ public record BrokerProperties(
         String gitSha) {
 
     public BrokerProperties {
-        requireRange("BROKER_PORT", port, 1, 65_535, "a TCP port between 1 and 65535");
-        requirePositive("STATUS_TTL_SECONDS", statusTtl);
-        requirePositive("HOOK_FRESH_WINDOW_SECONDS", hookFreshWindow);
-        requireRange("MAX_CONNECTIONS_PER_MESH", maxConnectionsPerMesh, 1, 1_000_000, "a positive integer");
-        requireRange(
-                "MAX_MESSAGE_BYTES",
-                maxMessageBytes,
-                1_024,
-                16 * 1024 * 1024,
-                "a byte count between 1024 and 16777216");
-        requireRange("HOOK_RATE_LIMIT_PER_MIN", hookRateLimitPerMin, 1, 1_000_000, "a positive integer");
-        requireRange("JOIN_RATE_LIMIT_PER_IP_PER_MIN", joinRateLimitPerIpPerMin, 1, 1_000_000, "a positive integer");
-        requireRange("SEND_RATE_LIMIT_PER_MIN", sendRateLimitPerMin, 1, 100_000_000, "a positive integer");
-        requireRange("SEND_RATE_LIMIT_BURST", sendRateLimitBurst, 1, 100_000_000, "a positive integer");
-        requirePositive("MESSAGE_TTL_SECONDS", messageTtl);
-        requirePositive("MESSAGE_RETENTION_SECONDS", messageRetention);
-        requireRange("OUTBOUND_QUEUE_FRAMES", outboundQueueFrames, 1, 1_000_000, "a positive integer");
-        requirePositive("SLOW_CONSUMER_TIMEOUT_SECONDS", slowConsumerTimeout);
+        WholeNumberSetting.BROKER_PORT.require(port);
+        WholeNumberSetting.STATUS_TTL_SECONDS.require(statusTtl);
+        WholeNumberSetting.HOOK_FRESH_WINDOW_SECONDS.require(hookFreshWindow);
+        WholeNumberSetting.MAX_CONNECTIONS_PER_MESH.require(maxConnectionsPerMesh);
+        WholeNumberSetting.MAX_MESSAGE_BYTES.require(maxMessageBytes);
+        WholeNumberSetting.HOOK_RATE_LIMIT_PER_MIN.require(hookRateLimitPerMin);
+        WholeNumberSetting.JOIN_RATE_LIMIT_PER_IP_PER_MIN.require(joinRateLimitPerIpPerMin);
+        WholeNumberSetting.SEND_RATE_LIMIT_PER_MIN.require(sendRateLimitPerMin);
+        WholeNumberSetting.SEND_RATE_LIMIT_BURST.require(sendRateLimitBurst);
+        WholeNumberSetting.MESSAGE_TTL_SECONDS.require(messageTtl);
+        WholeNumberSetting.MESSAGE_RETENTION_SECONDS.require(messageRetention);
+        WholeNumberSetting.OUTBOUND_QUEUE_FRAMES.require(outboundQueueFrames);
+        WholeNumberSetting.SLOW_CONSUMER_TIMEOUT_SECONDS.require(slowConsumerTimeout);
         if (claudeProjectsDir == null) {
             throw new InvalidConfigurationException("CLAUDE_PROJECTS_DIR must be a directory path");
         }
@@ -83,19 +78,6 @@ public record BrokerProperties(
 
     public Optional<String> gitShaIfSet() {
         return Optional.ofNullable(gitSha);
-    }
-
-    private static void requireRange(String variable, int value, int min, int max, String expected) {
-        if (value < min || value > max) {
-            throw new InvalidConfigurationException(variable + " must be " + expected + ", got " + value);
-        }
-    }
-
-    private static void requirePositive(String variable, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidConfigurationException(variable + " must be a positive number of seconds, got "
-                    + (value == null ? "nothing" : value.toSeconds()));
-        }
     }
 
     private static boolean isWebSocketUrl(String url) {

@@ -1,5 +1,7 @@
 package com.claudemesh.broker.db;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,9 @@ import org.springframework.transaction.CannotCreateTransactionException;
  *   <li>{@link #stop} writes what is queued; items still queued or waiting for a retry after that
  *       fail, so no caller waits for ever.
  * </ol>
+ *
+ * <p>The size of every batch is recorded as {@code broker_group_commit_batch_size{queue=name}}: how
+ * far batching carries the load (1 when idle, growing under load, {@code maxWeight} at saturation).
  */
 public final class GroupCommit<T, R> {
 
@@ -70,6 +75,7 @@ public final class GroupCommit<T, R> {
     private final int maxWeight;
     private final WhileUnavailable whileUnavailable;
     private final Batch<T, R> batch;
+    private final DistributionSummary batchSizes;
     private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
     private final DelayQueue<Deferred<T>> deferred = new DelayQueue<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -85,12 +91,18 @@ public final class GroupCommit<T, R> {
             ToIntFunction<T> weight,
             int maxWeight,
             WhileUnavailable whileUnavailable,
-            Batch<T, R> batch) {
+            Batch<T, R> batch,
+            MeterRegistry registry) {
         this.name = name;
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.whileUnavailable = whileUnavailable;
         this.batch = batch;
+        this.batchSizes = DistributionSummary.builder("broker.group.commit.batch.size")
+                .description("Items written together by one group commit, by queue")
+                .tag("queue", name)
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000)
+                .register(registry);
         for (int i = 0; i < threads; i++) {
             this.threads.add(Thread.ofPlatform()
                     .name(threads == 1 ? name : name + "-" + i)
@@ -152,7 +164,9 @@ public final class GroupCommit<T, R> {
                 }
                 continue;
             }
-            write(next(first));
+            List<T> items = next(first);
+            batchSizes.record(items.size());
+            write(items);
         }
     }
 

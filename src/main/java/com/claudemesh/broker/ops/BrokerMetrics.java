@@ -4,9 +4,14 @@ import com.claudemesh.broker.protocol.Priority;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
@@ -14,6 +19,12 @@ import org.springframework.stereotype.Component;
  * The {@code broker_*} series of PROTOCOL A.12. Existing Grafana dashboards query these exact names
  * and label keys, so every series exists (at 0) from start-up, including one row per known label
  * value.
+ *
+ * <p>Beyond A.12, for the dashboard and alerts of {@code ops/}: the delivery latency ({@code
+ * broker_delivery_latency_seconds{path}}), the send → ack latency ({@code
+ * broker_send_ack_latency_seconds}), both histograms with fixed buckets, and the age of the oldest
+ * undelivered envelope ({@code broker_queue_oldest_age_seconds}). The hot-path recorders use meters
+ * built once here: no lookup by name or tag per call.
  */
 @Component
 public class BrokerMetrics {
@@ -27,21 +38,35 @@ public class BrokerMetrics {
     /** Where a socket's writer failed: encoding a frame (skipped), or writing it (socket closed). */
     static final List<String> OUTBOUND_FAILURE_STAGES = List.of("encode", "write");
 
+    /** Delivery buckets reach days: a queued delivery waits for its recipient to come back. */
+    private static final Duration[] DELIVERY_BUCKETS = seconds(
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3_600, 21_600,
+            86_400, 604_800);
+
+    private static final Duration[] ACK_BUCKETS =
+            seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30);
+
     private final MeterRegistry registry;
+    private final Clock clock;
     private final Counter connections;
     private final Counter ttlSweeps;
     private final Counter hookRequests;
     private final Counter hookRateLimited;
     private final AtomicLong activeConnections = new AtomicLong();
     private final AtomicLong queueDepth = new AtomicLong();
+    private final AtomicLong queueOldestAgeMillis = new AtomicLong();
+    private final Timer directDeliveries;
+    private final Timer queuedDeliveries;
+    private final Timer sendAcks;
     private final Map<String, Counter> connectionRejects = new ConcurrentHashMap<>();
     private final Map<String, Counter> routed = new ConcurrentHashMap<>();
     private final Map<String, Counter> messageRejects = new ConcurrentHashMap<>();
     private final Map<String, Counter> drops = new ConcurrentHashMap<>();
     private final Map<String, Counter> outboundFailures = new ConcurrentHashMap<>();
 
-    BrokerMetrics(MeterRegistry registry) {
+    BrokerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
+        this.clock = clock;
         connections = Counter.builder("broker.connections")
                 .description("WebSocket connections accepted")
                 .register(registry);
@@ -59,6 +84,16 @@ public class BrokerMetrics {
                 .register(registry);
         Gauge.builder("broker.queue.depth", queueDepth, AtomicLong::get)
                 .description("Deliveries waiting for their recipient")
+                .register(registry);
+        Gauge.builder("broker.queue.oldest.age", queueOldestAgeMillis, millis -> millis.get() / 1000.0)
+                .description("Age of the oldest envelope still waiting for a recipient (0 when none waits)")
+                .baseUnit("seconds")
+                .register(registry);
+        directDeliveries = deliveryTimer("direct");
+        queuedDeliveries = deliveryTimer("queued");
+        sendAcks = Timer.builder("broker.send.ack.latency")
+                .description("From a send handed to routing to its ack released by the envelope's commit")
+                .serviceLevelObjectives(ACK_BUCKETS)
                 .register(registry);
         CONNECTION_REJECT_REASONS.forEach(this::connectionRejectCounter);
         for (Priority priority : Priority.values()) {
@@ -102,6 +137,25 @@ public class BrokerMetrics {
         queueDepth.set(pendingDeliveries);
     }
 
+    /** The age of the oldest undelivered envelope; zero when nothing waits. */
+    public void queueOldestAge(Duration age) {
+        queueOldestAgeMillis.set(Math.max(0, age.toMillis()));
+    }
+
+    /**
+     * A push frame reached the recipient's socket: {@code direct} ones measure commit → written, the
+     * others (claimed from the queue) the envelope's creation → written.
+     */
+    public void pushWritten(Instant committedAt, boolean direct) {
+        Duration latency = Duration.between(committedAt, clock.instant());
+        (direct ? directDeliveries : queuedDeliveries).record(latency.isNegative() ? Duration.ZERO : latency);
+    }
+
+    /** A send's ack was released, {@code nanos} after the send was handed to routing. */
+    public void sendAcked(long nanos) {
+        sendAcks.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     public void ttlSweepRan() {
         ttlSweeps.increment();
     }
@@ -112,6 +166,23 @@ public class BrokerMetrics {
 
     public void hookRateLimited() {
         hookRateLimited.increment();
+    }
+
+    private Timer deliveryTimer(String path) {
+        return Timer.builder("broker.delivery.latency")
+                .description("From an envelope becoming deliverable to its push written to the recipient's socket,"
+                        + " by path (direct: pushed after the commit; queued: claimed from the queue)")
+                .tag("path", path)
+                .serviceLevelObjectives(DELIVERY_BUCKETS)
+                .register(registry);
+    }
+
+    private static Duration[] seconds(double... values) {
+        Duration[] durations = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
+        }
+        return durations;
     }
 
     private Counter connectionRejectCounter(String reason) {

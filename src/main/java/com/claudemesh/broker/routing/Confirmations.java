@@ -1,6 +1,7 @@
 package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.db.GroupCommit;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class Confirmations implements DisposableBean {
     private final Clock clock;
     private final GroupCommit<Confirmation, List<String>> queue;
 
-    Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock) {
+    Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.completion = completion;
         this.clock = clock;
@@ -56,7 +57,8 @@ class Confirmations implements DisposableBean {
                         // they are pushed again.
                         confirmation.written().completeExceptionally(cause);
                     }
-                });
+                },
+                registry);
     }
 
     CompletableFuture<Void> confirm(String memberId, Collection<String> messageIds) {

@@ -3,6 +3,7 @@ package com.claudemesh.broker.routing;
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -15,7 +16,8 @@ import org.springframework.stereotype.Component;
  * The scheduled upkeep of the queue (PROTOCOL A.6): deliveries of envelopes older than {@code
  * MESSAGE_TTL_SECONDS} expire, envelopes whose deliveries are all done and that {@link
  * EnvelopeCompletion} did not complete (their confirming process died) are marked delivered, delivered and expired envelopes are purged {@code
- * MESSAGE_RETENTION_SECONDS} later, and the queue depth gauge follows the pending deliveries.
+ * MESSAGE_RETENTION_SECONDS} later, and the queue gauges (depth, age of the oldest undelivered
+ * envelope) follow the pending deliveries.
  */
 @Component
 class DeliveryMaintenance {
@@ -59,6 +61,10 @@ class DeliveryMaintenance {
     void refreshQueueDepth() {
         try {
             metrics.queueDepth(store.pendingCount());
+            Instant now = clock.instant();
+            metrics.queueOldestAge(store.oldestPendingCreatedAt()
+                    .map(created -> Duration.between(created, now))
+                    .orElse(Duration.ZERO));
         } catch (DataAccessException e) {
             log.debug("Queue depth not refreshed: {}", e.getClass().getSimpleName());
         }

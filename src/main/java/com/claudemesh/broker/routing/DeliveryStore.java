@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -181,17 +182,22 @@ class DeliveryStore {
                         limit,
                         presenceId,
                         toDb(now)),
-                (rs, row) -> new Claimed(
-                        rs.getLong("seq"),
-                        new Push(
-                                rs.getString("member_id"),
-                                rs.getString("id"),
-                                rs.getString("mesh_id"),
-                                rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
-                                priority(rs.getString("priority")),
-                                rs.getString("nonce"),
-                                rs.getString("ciphertext"),
-                                fromDb(rs.getObject("created_at", LocalDateTime.class)))));
+                (rs, row) -> {
+                    Instant createdAt = fromDb(rs.getObject("created_at", LocalDateTime.class));
+                    return new Claimed(
+                            rs.getLong("seq"),
+                            new Push(
+                                    rs.getString("member_id"),
+                                    rs.getString("id"),
+                                    rs.getString("mesh_id"),
+                                    rs.getString("peer_pubkey").toLowerCase(Locale.ROOT),
+                                    priority(rs.getString("priority")),
+                                    rs.getString("nonce"),
+                                    rs.getString("ciphertext"),
+                                    createdAt,
+                                    createdAt,
+                                    false));
+                });
         // RETURNING has no order of its own.
         return claimed.stream()
                 .sorted(Comparator.comparingLong(Claimed::seq))
@@ -315,6 +321,19 @@ class DeliveryStore {
                 WHERE (delivered_at IS NOT NULL AND delivered_at < ?)
                    OR (delivered_at IS NULL AND expires_at < ?)
                 """, toDb(cutoff), toDb(cutoff));
+    }
+
+    /**
+     * When the envelope of the oldest pending delivery (lowest {@code seq}) was created; empty when
+     * nothing is pending. It reads the pending deliveries like {@link #pendingCount} and one envelope.
+     */
+    Optional<Instant> oldestPendingCreatedAt() {
+        return jdbc.query("""
+                        SELECT q.created_at FROM mesh.delivery d JOIN mesh.message_queue q ON q.id = d.message_id
+                        WHERE d.delivered_at IS NULL AND d.expired_at IS NULL
+                        ORDER BY d.seq LIMIT 1
+                        """, (rs, row) -> fromDb(rs.getObject(1, LocalDateTime.class))).stream()
+                .findFirst();
     }
 
     long pendingCount() {

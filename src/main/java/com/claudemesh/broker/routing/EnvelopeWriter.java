@@ -4,6 +4,7 @@ import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.protocol.Priority;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,7 +71,8 @@ class EnvelopeWriter implements DisposableBean {
             Dispatcher dispatcher,
             LiveSessions sessions,
             BrokerMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry registry) {
         this.store = store;
         this.audit = audit;
         this.dispatcher = dispatcher;
@@ -93,7 +95,7 @@ class EnvelopeWriter implements DisposableBean {
 
                     @Override
                     public void committed(List<Submission> batch, List<Planned> plan) {
-                        deliver(plan);
+                        deliver(plan, clock.instant());
                         for (Submission submission : batch) {
                             metrics.messageRouted(submission.envelope().priority());
                             submission.committed().complete(null);
@@ -105,7 +107,8 @@ class EnvelopeWriter implements DisposableBean {
                         // Nothing of it is stored: the sender is told and may send it again.
                         submission.committed().completeExceptionally(cause);
                     }
-                });
+                },
+                registry);
     }
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
@@ -193,14 +196,14 @@ class EnvelopeWriter implements DisposableBean {
      * and drained like any queued delivery, and so are the member's later ones of this batch, which
      * must not overtake it. Members with queued deliveries and a session here are drained.
      */
-    private void deliver(List<Planned> plan) {
+    private void deliver(List<Planned> plan, Instant committedAt) {
         Set<String> toDrain = new LinkedHashSet<>();
         Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
         for (Planned planned : plan) {
             DeliveryTarget target = planned.target();
             if (target == null) {
                 toDrain.add(planned.memberId());
-            } else if (refused.containsKey(target) || !target.push(push(planned))) {
+            } else if (refused.containsKey(target) || !target.push(push(planned, committedAt))) {
                 refused.computeIfAbsent(target, t -> new ArrayList<>())
                         .add(planned.submission().envelope().messageId());
             }
@@ -217,7 +220,7 @@ class EnvelopeWriter implements DisposableBean {
         toDrain.forEach(dispatcher::request);
     }
 
-    private static Push push(Planned planned) {
+    private static Push push(Planned planned, Instant committedAt) {
         DeliveryStore.NewEnvelope envelope = planned.submission().envelope();
         return new Push(
                 planned.memberId(),
@@ -227,7 +230,9 @@ class EnvelopeWriter implements DisposableBean {
                 envelope.priority(),
                 envelope.nonce(),
                 envelope.ciphertext(),
-                envelope.createdAt());
+                envelope.createdAt(),
+                committedAt,
+                true);
     }
 
     @Override

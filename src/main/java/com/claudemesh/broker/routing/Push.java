@@ -3,7 +3,13 @@ package com.claudemesh.broker.routing;
 import com.claudemesh.broker.protocol.Priority;
 import java.time.Instant;
 
-/** One claimed delivery on its way to a session: the envelope as the recipient sees it (PROTOCOL A.5). */
+/**
+ * One claimed delivery on its way to a session: the envelope as the recipient sees it (PROTOCOL A.5),
+ * and for the delivery latency when the envelope became deliverable: {@code direct} pushes go to
+ * their session straight after the commit and carry its time; pushes claimed from the queue carry
+ * the envelope's creation, stamped just before its commit (the row keeps no commit time), so their
+ * latency includes the time the recipient was offline or busy.
+ */
 public record Push(
         String memberId,
         String messageId,
@@ -12,7 +18,9 @@ public record Push(
         Priority priority,
         String nonce,
         String ciphertext,
-        Instant createdAt) {
+        Instant createdAt,
+        Instant committedAt,
+        boolean direct) {
 
     @Override
     public String toString() {

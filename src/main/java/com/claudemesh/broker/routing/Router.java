@@ -4,6 +4,7 @@ import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Hex;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
+import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.protocol.Priority;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,12 +29,19 @@ public class Router {
     private final EnvelopeWriter writer;
     private final Clock clock;
     private final BrokerProperties properties;
+    private final BrokerMetrics metrics;
 
-    Router(MemberDirectory members, EnvelopeWriter writer, Clock clock, BrokerProperties properties) {
+    Router(
+            MemberDirectory members,
+            EnvelopeWriter writer,
+            Clock clock,
+            BrokerProperties properties,
+            BrokerMetrics metrics) {
         this.members = members;
         this.writer = writer;
         this.clock = clock;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     /**
@@ -42,6 +50,7 @@ public class Router {
      */
     public CompletableFuture<RouteResult> route(
             Member sender, String targetSpec, Priority priority, String nonce, String ciphertext) {
+        long handedOver = System.nanoTime();
         boolean broadcast = BROADCAST.equals(targetSpec);
         List<Member> recipients;
         String storedTarget;
@@ -79,7 +88,10 @@ public class Router {
                 recipients.stream().map(Member::id).toList(),
                 broadcast,
                 new CompletableFuture<>());
-        return writer.submit(submission).thenApply(committed -> new RouteResult.Queued(messageId));
+        return writer.submit(submission).thenApply(committed -> {
+            metrics.sendAcked(System.nanoTime() - handedOver);
+            return new RouteResult.Queued(messageId);
+        });
     }
 
     private static CompletableFuture<RouteResult> refused(String message) {

@@ -318,6 +318,11 @@ final class Connection implements Outbound.Events {
     }
 
     @Override
+    public void pushWritten(Push push) {
+        services.metrics().pushWritten(push.committedAt(), push.direct());
+    }
+
+    @Override
     public void roomAgain() {
         if (delivering()) {
             services.dispatcher().request(session.memberId());

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
 import java.time.Clock;
@@ -18,4 +19,5 @@ record ConnectionServices(
         StatusHandler statuses,
         Presences presences,
         Dispatcher dispatcher,
-        WriterFailures writerFailures) {}
+        WriterFailures writerFailures,
+        BrokerMetrics metrics) {}

@@ -64,6 +64,9 @@ final class Outbound {
 
         /** The ledger has room again after a drain that filled it. */
         void roomAgain();
+
+        /** A push frame was written to the socket. */
+        void pushWritten(Push push);
     }
 
     private final WebSocketSession socket;
@@ -232,6 +235,7 @@ final class Outbound {
                         if (json != null) {
                             write(new TextMessage(json));
                             ledger.written(push.push());
+                            events.pushWritten(push.push());
                         }
                     }
                     case Ping ping -> ping();

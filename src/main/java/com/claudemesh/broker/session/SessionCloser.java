@@ -7,6 +7,7 @@ import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.routing.Dispatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,12 @@ class SessionCloser implements DisposableBean {
     private final GroupCommit<Ended, Void> queue;
 
     SessionCloser(
-            Dispatcher dispatcher, Presences presences, AuditLog audit, TransactionTemplate tx, BrokerMetrics metrics) {
+            Dispatcher dispatcher,
+            Presences presences,
+            AuditLog audit,
+            TransactionTemplate tx,
+            BrokerMetrics metrics,
+            MeterRegistry registry) {
         this.dispatcher = dispatcher;
         this.presences = presences;
         this.audit = audit;
@@ -73,7 +79,8 @@ class SessionCloser implements DisposableBean {
                                 .addKeyValue("presence_id", ended.presenceId())
                                 .log("The end of a session was not written");
                     }
-                });
+                },
+                registry);
     }
 
     /**

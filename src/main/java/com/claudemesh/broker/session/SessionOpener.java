@@ -8,6 +8,7 @@ import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.Dispatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,8 @@ class SessionOpener implements DisposableBean {
             TransactionTemplate tx,
             SessionRegistry registry,
             BrokerMetrics metrics,
-            Dispatcher dispatcher) {
+            Dispatcher dispatcher,
+            MeterRegistry meters) {
         this.presences = presences;
         this.audit = audit;
         this.tx = tx;
@@ -90,7 +92,8 @@ class SessionOpener implements DisposableBean {
                     public void failed(Request request, RuntimeException cause) {
                         request.opened().completeExceptionally(cause);
                     }
-                });
+                },
+                meters);
     }
 
     /** Completes with the stored session, or exceptionally when the database could not store it: nothing was opened. */

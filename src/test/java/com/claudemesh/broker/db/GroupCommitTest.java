@@ -3,6 +3,7 @@ package com.claudemesh.broker.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,8 @@ class GroupCommitTest {
     private final List<GroupCommit<String, Integer>> started = new ArrayList<>();
 
     private GroupCommit<String, Integer> start(Recorder recorder, GroupCommit.WhileUnavailable policy, int maxWeight) {
-        GroupCommit<String, Integer> commit = new GroupCommit<>("test", 1, item -> 1, maxWeight, policy, recorder);
+        GroupCommit<String, Integer> commit =
+                new GroupCommit<>("test", 1, item -> 1, maxWeight, policy, recorder, new SimpleMeterRegistry());
         started.add(commit);
         return commit;
     }

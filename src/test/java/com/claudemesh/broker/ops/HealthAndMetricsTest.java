@@ -69,6 +69,20 @@ class HealthAndMetricsTest extends BrokerIntegrationTest {
     }
 
     @Test
+    void infoReportsTheBuildAndTheCommit() throws Exception {
+        HttpResponse<String> response = get("/actuator/info");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(response.body());
+        String version = json.readTree(get("/health").body()).get("version").asString();
+        assertThat(body.at("/build/version").asString()).as(response.body()).isEqualTo(version);
+        assertThat(body.at("/build/artifact").asString()).isEqualTo("claudemesh-broker");
+        assertThat(body.at("/build/time").asString()).isNotBlank();
+        assertThat(body.at("/git/commit/id/full").asString()).matches("[0-9a-f]{40}");
+        assertThat(body.at("/java/version").asString()).isNotBlank();
+    }
+
+    @Test
     void metricsStayAvailableUnderTheActuatorPath() throws Exception {
         assertThat(get("/actuator/prometheus").body()).contains("broker_queue_depth");
     }

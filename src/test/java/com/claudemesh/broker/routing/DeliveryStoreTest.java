@@ -323,6 +323,32 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 .isNull();
     }
 
+    @Test
+    void theOldestUndeliveredAgeGaugeFollowsTheOldestPendingDelivery() {
+        maintenance.refreshQueueDepth();
+        assertThat(meters.get("broker.queue.oldest.age").gauge().value()).isZero();
+
+        String first = envelope(Priority.NEXT, List.of(bob.id()));
+        clock.advance(Duration.ofSeconds(90));
+        String second = envelope(Priority.NOW, List.of(carol.id()));
+        String expired =
+                envelope(Priority.LOW, List.of(carol.id()), clock.instant().minusSeconds(1));
+        jdbc.update("UPDATE mesh.message_queue SET created_at = created_at - interval '1 day' WHERE id = ?", expired);
+        maintenance.expireAndPurge();
+        clock.advance(Duration.ofSeconds(30));
+        maintenance.refreshQueueDepth();
+
+        assertThat(meters.get("broker.queue.oldest.age").gauge().value()).isEqualTo(120.0);
+
+        confirm(bob.id(), List.of(first), clock.instant());
+        maintenance.refreshQueueDepth();
+        assertThat(meters.get("broker.queue.oldest.age").gauge().value()).isEqualTo(30.0);
+
+        confirm(carol.id(), List.of(second), clock.instant());
+        maintenance.refreshQueueDepth();
+        assertThat(meters.get("broker.queue.oldest.age").gauge().value()).isZero();
+    }
+
     private String envelope(Priority priority, List<String> recipients) {
         return envelope(priority, recipients, clock.instant().plus(Duration.ofHours(1)));
     }

@@ -167,7 +167,9 @@ class FramesTest {
                 Priority.NEXT,
                 "bm9uY2U=",
                 "Y2lwaGVy",
-                Instant.parse("2026-04-05T16:01:22.123Z"));
+                Instant.parse("2026-04-05T16:01:22.123Z"),
+                Instant.parse("2026-04-05T16:01:22.124Z"),
+                true);
 
         assertThat(Frames.json(new Frames.PushFrame(push)))
                 .isEqualTo("{\"type\":\"push\",\"messageId\":\"m1\",\"meshId\":\"mesh\",\"senderPubkey\":\"" + PUBKEY

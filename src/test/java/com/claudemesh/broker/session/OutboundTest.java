@@ -38,10 +38,14 @@ class OutboundTest {
 
         @Override
         public void roomAgain() {}
+
+        @Override
+        public void pushWritten(Push push) {}
     });
 
     private static Push push(String messageId, Instant createdAt) {
-        return new Push("u2", messageId, "mesh", PUBKEY, Priority.NOW, "bm9uY2U=", "Y2lwaGVy", createdAt);
+        return new Push(
+                "u2", messageId, "mesh", PUBKEY, Priority.NOW, "bm9uY2U=", "Y2lwaGVy", createdAt, Instant.EPOCH, true);
     }
 
     @AfterEach

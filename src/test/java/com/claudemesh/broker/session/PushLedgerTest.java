@@ -16,7 +16,17 @@ class PushLedgerTest {
     private final PushLedger ledger = new PushLedger(100);
 
     private static Push push(int n) {
-        return new Push("u", "m" + n, "mesh", "ab".repeat(32), Priority.NOW, "bg==", "Yw==", Instant.EPOCH);
+        return new Push(
+                "u",
+                "m" + n,
+                "mesh",
+                "ab".repeat(32),
+                Priority.NOW,
+                "bg==",
+                "Yw==",
+                Instant.EPOCH,
+                Instant.EPOCH,
+                false);
     }
 
     private List<Push> write(int from, int to) {

@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -52,6 +54,46 @@ class SessionMetricsAndAuditTest extends SessionTestBase {
     }
 
     @Test
+    void deliveryAndAckLatenciesAndGroupCommitBatchSizesAreRecorded() throws Exception {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        MeshSeeds.SeededMember carol = seeds.member(mesh, "carol");
+        long direct = timerCount("direct");
+        long queued = timerCount("queued");
+        long acks = meters.get("broker.send.ack.latency").timer().count();
+        double envelopeBatches = batchItems("envelope-writer");
+        WsClient alices = online(alice);
+        WsClient bobs = online(bob);
+
+        // Bob's first delivery is drained from the queue; once that drain left nothing, he is quiet
+        // and the next one is pushed straight after its commit.
+        for (String id : List.of("d1", "d2")) {
+            assertThat(sendDm(alices, alice, bob, id, "now", "hello " + id)
+                            .path("type")
+                            .asString())
+                    .isEqualTo("ack");
+            bobs.collect("push", 1, Duration.ofSeconds(10));
+        }
+        // Carol is offline: her delivery waits in the queue until she connects.
+        sendDm(alices, alice, carol, "d3", "now", "later");
+        WsClient carols = online(carol);
+        carols.collect("push", 1, Duration.ofSeconds(10));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(timerCount("direct") - direct).isEqualTo(1);
+            assertThat(timerCount("queued") - queued).isEqualTo(2);
+        });
+        assertThat(meters.get("broker.send.ack.latency").timer().count() - acks).isEqualTo(3);
+        assertThat(batchItems("envelope-writer") - envelopeBatches).isEqualTo(3);
+        assertThat(meters.get("broker.delivery.latency")
+                        .tag("path", "direct")
+                        .timer()
+                        .max(TimeUnit.SECONDS))
+                .isBetween(0.0, 10.0);
+    }
+
+    @Test
     void auditOfARoutedMessageIsMetadataOnly() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
@@ -80,6 +122,17 @@ class SessionMetricsAndAuditTest extends SessionTestBase {
                 .contains(messageId)
                 .doesNotContain("c2VjcmV0IGNpcGhlcnRleHQ=")
                 .doesNotContain("bm9uY2Vub25jZQ==");
+    }
+
+    private long timerCount(String path) {
+        return meters.get("broker.delivery.latency").tag("path", path).timer().count();
+    }
+
+    private double batchItems(String queue) {
+        return meters.get("broker.group.commit.batch.size")
+                .tag("queue", queue)
+                .summary()
+                .totalAmount();
     }
 
     private double counter(String name, String... tags) {
