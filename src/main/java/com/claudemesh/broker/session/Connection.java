@@ -2,7 +2,6 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.routing.Push;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
  * One WebSocket connection's state machine (PROTOCOL A.3–A.8); every transition is made here:
@@ -49,7 +47,7 @@ final class Connection implements Outbound.Events {
     /** How long the end of a session waits for its confirmations, so that a release never overtakes one. */
     private static final Duration CONFIRMATIONS_WAIT = Duration.ofSeconds(5);
 
-    private final WebSocketSession socket;
+    private final Socket socket;
     private final ConnectionServices services;
     private final Outbound outbound;
     private final MessageAssembler assembler;
@@ -69,7 +67,7 @@ final class Connection implements Outbound.Events {
     private volatile Instant lastPingRequested;
     private volatile String closeReason;
 
-    Connection(WebSocketSession socket, ConnectionServices services) {
+    Connection(Socket socket, ConnectionServices services) {
         this.socket = socket;
         this.services = services;
         this.connectedAt = services.clock().instant();
@@ -82,10 +80,6 @@ final class Connection implements Outbound.Events {
                 services.settings().outboundQueueFrames(),
                 services.settings().closeConfirmWait(),
                 this);
-    }
-
-    void start() {
-        outbound.start("ws-writer-" + socket.getId());
     }
 
     // ---- inbound ----
@@ -395,10 +389,6 @@ final class Connection implements Outbound.Events {
 
     /** Closes without waiting for the writer; only for a writer that is stuck or gone. */
     private void closeNow(CloseStatus closeStatus) {
-        try {
-            socket.close(closeStatus);
-        } catch (IOException | IllegalStateException e) {
-            // already closing; onClosed follows either way
-        }
+        socket.abort(closeStatus);
     }
 }

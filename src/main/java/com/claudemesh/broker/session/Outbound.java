@@ -5,29 +5,34 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
- * One socket's outbound side: a queue of frames and the one virtual thread that writes them, in
- * order. Raw WebSocket sessions break under concurrent writes, so nothing else writes to the socket.
- * The queue is bounded by what may enter it: the pushes its {@link PushLedger} has room for, at most
- * {@code capacity} replies queued by the reader (it waits for room, {@link #offerFrame}), and the
- * acks of the sends in flight, which the reader already bounds ({@link #addReply}). The ledger keeps
- * the A.6 books: which pushes were written, which ping covers them, which pong confirms them.
+ * One socket's outbound side: a queue of frames and the one writer that writes them, in order. Raw
+ * WebSocket sessions break under concurrent writes, so nothing else writes to the socket. The writer
+ * is a virtual thread started when the queue gets its first frame and ending when it is empty, so an
+ * idle session holds no thread. The frames of one drain are batched into few write system calls;
+ * what is batched is flushed before every ping and close, after {@link #FLUSH_EVERY} frames and when
+ * the queue runs empty, and a push counts as written (for the {@link PushLedger}) only once flushed.
+ *
+ * <p>The queue is bounded by what may enter it: the pushes its ledger has room for, at most {@code
+ * capacity} replies queued by the reader (it waits for room, {@link #offerFrame}), and the acks of
+ * the sends in flight, which the reader already bounds ({@link #addReply}).
  */
 final class Outbound {
+
+    /** Frames written between two flushes at most, so that a long drain still confirms as it goes. */
+    static final int FLUSH_EVERY = 32;
 
     /** What the writer may be asked to do. */
     sealed interface Item {}
@@ -44,8 +49,6 @@ final class Outbound {
     record Ping() implements Item {}
 
     record Close(CloseStatus status) implements Item {}
-
-    record Stop() implements Item {}
 
     /**
      * What the owner of the socket hears from its writer. The writer never dies silently: a frame
@@ -69,8 +72,9 @@ final class Outbound {
         void pushWritten(Push push);
     }
 
-    private final WebSocketSession socket;
-    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final Socket socket;
+    private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final Semaphore replySlots;
     private final int capacity;
     private final PushLedger ledger;
@@ -78,24 +82,23 @@ final class Outbound {
     private final Events events;
     private final ReentrantLock confirmation = new ReentrantLock();
     private final Condition allConfirmed = confirmation.newCondition();
+    /** Pushes handed to the socket since the last flush. Only the writer touches it. */
+    private final List<Push> unflushed = new ArrayList<>();
 
+    private int framesSinceFlush;
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
     /** When the write in progress started (System.nanoTime), or 0 between writes. */
     private volatile long writeStartedNanos;
 
-    Outbound(WebSocketSession socket, int capacity, Duration closeConfirmWait, Events events) {
+    Outbound(Socket socket, int capacity, Duration closeConfirmWait, Events events) {
         this.socket = socket;
         this.capacity = capacity;
         this.replySlots = new Semaphore(capacity);
         this.ledger = new PushLedger(capacity);
         this.closeConfirmWait = closeConfirmWait;
         this.events = events;
-    }
-
-    void start(String name) {
-        writer = Thread.ofVirtual().name(name).start(this::writeLoop);
     }
 
     /** Pushes the session can take now; queued and written pushes count until a pong confirms them. */
@@ -108,7 +111,7 @@ final class Outbound {
         if (stopped || !ledger.reserve()) {
             return false;
         }
-        queue.add(new PushFrame(push));
+        enqueue(new PushFrame(push));
         return true;
     }
 
@@ -125,19 +128,19 @@ final class Outbound {
             Thread.currentThread().interrupt();
             return false;
         }
-        queue.add(new Frame(json, true));
+        enqueue(new Frame(json, true));
         return true;
     }
 
     /** A reply that must not wait (an ack from the group commit); its caller bounds how many there can be. */
     void addReply(Object frame) {
         if (!stopped) {
-            queue.add(new LateReply(frame));
+            enqueue(new LateReply(frame));
         }
     }
 
     void requestKeepalivePing() {
-        queue.add(new Ping());
+        enqueue(new Ping());
     }
 
     /** Queues a close behind the frames already queued; {@code false} when the writer is gone. */
@@ -145,7 +148,7 @@ final class Outbound {
         if (stopped) {
             return false;
         }
-        queue.add(new Close(status));
+        enqueue(new Close(status));
         return true;
     }
 
@@ -160,7 +163,7 @@ final class Outbound {
         }
         PushLedger.Pong pong = ledger.pong(payload.getLong(payload.position()));
         if (pong.pingDue()) {
-            queue.add(new Ping());
+            enqueue(new Ping());
         } else if (ledger.allConfirmed()) {
             confirmation.lock();
             try {
@@ -187,7 +190,6 @@ final class Outbound {
     void stop() {
         stopped = true;
         queue.clear();
-        queue.add(new Stop());
         // Wakes a reader waiting for a reply slot: nothing will be written any more.
         replySlots.release(capacity);
         Thread current = writer;
@@ -214,52 +216,94 @@ final class Outbound {
                         >= 0;
     }
 
-    private void writeLoop() {
+    private void enqueue(Item item) {
+        queue.add(item);
+        if (draining.compareAndSet(false, true)) {
+            writer = Thread.ofVirtual().name("ws-writer-" + socket.id()).start(this::drain);
+        }
+    }
+
+    /** Writes until the queue is empty, then ends — unless a frame came in as it was ending. */
+    private void drain() {
         try {
-            while (!stopped) {
-                switch (queue.take()) {
-                    case Frame frame -> {
-                        if (frame.slotted()) {
-                            replySlots.release();
-                        }
-                        write(new TextMessage(frame.json()));
-                    }
-                    case LateReply reply -> {
-                        String json = encodeReply(reply.frame());
-                        if (json != null) {
-                            write(new TextMessage(json));
-                        }
-                    }
-                    case PushFrame push -> {
-                        String json = encodePush(push.push());
-                        if (json != null) {
-                            write(new TextMessage(json));
-                            ledger.written(push.push());
-                            events.pushWritten(push.push());
-                        }
-                    }
-                    case Ping ping -> ping();
-                    case Close close -> {
-                        closeAfterConfirmation(close.status());
+            do {
+                for (Item item; !stopped && (item = queue.poll()) != null; ) {
+                    if (!write(item)) {
+                        stopped = true;
                         return;
                     }
-                    case Stop stop -> {
-                        return;
+                    if (++framesSinceFlush >= FLUSH_EVERY) {
+                        flushAndPingIfDue();
                     }
                 }
-                if (ledger.pingDue(!queue.isEmpty())) {
-                    ping();
+                if (!stopped) {
+                    flushAndPingIfDue();
                 }
-                roomAgainIfDue();
-            }
+                draining.set(false);
+            } while (!stopped && !queue.isEmpty() && draining.compareAndSet(false, true));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             // Whatever Tomcat throws, the writer is done: the owner hears of it and closes the socket.
             if (!stopped) {
+                stopped = true;
                 events.writeFailed(e, timedOut(e));
             }
         }
+    }
+
+    /** Hands one item to the socket; false after the close, when nothing more may be written. */
+    private boolean write(Item item) throws IOException, InterruptedException {
+        switch (item) {
+            case Frame frame -> {
+                if (frame.slotted()) {
+                    replySlots.release();
+                }
+                text(frame.json());
+            }
+            case LateReply reply -> {
+                String json = encodeReply(reply.frame());
+                if (json != null) {
+                    text(json);
+                }
+            }
+            case PushFrame push -> {
+                String json = encodePush(push.push());
+                if (json != null) {
+                    text(json);
+                    unflushed.add(push.push());
+                }
+            }
+            case Ping ping -> {
+                flush();
+                ping();
+            }
+            case Close close -> {
+                closeAfterConfirmation(close.status());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes what is batched; the pushes in it now count as written. */
+    private void flush() throws IOException {
+        timed(socket::flush);
+        framesSinceFlush = 0;
+        for (Push push : unflushed) {
+            ledger.written(push);
+            events.pushWritten(push);
+        }
+        unflushed.clear();
+    }
+
+    /** {@link #flush}, then a ping if one is due: it covers what was flushed (coalesced, PushLedger). */
+    private void flushAndPingIfDue() throws IOException {
+        flush();
+        if (ledger.pingDue(!queue.isEmpty())) {
+            ping();
+        }
+        roomAgainIfDue();
     }
 
     /** The frame of a push, or null when it cannot be encoded: then it no longer counts as in flight. */
@@ -282,19 +326,28 @@ final class Outbound {
         }
     }
 
-    private void write(WebSocketMessage<?> message) throws IOException {
+    private void text(String json) throws IOException {
+        timed(() -> socket.text(json));
+    }
+
+    /** Sends the next numbered ping at once; it covers every push flushed before it. */
+    private void ping() throws IOException {
+        long number = ledger.ping(System.nanoTime());
+        timed(() -> socket.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
+        timed(socket::flush);
+    }
+
+    private interface SocketWrite {
+        void run() throws IOException;
+    }
+
+    private void timed(SocketWrite write) throws IOException {
         writeStartedNanos = System.nanoTime();
         try {
-            socket.sendMessage(message);
+            write.run();
         } finally {
             writeStartedNanos = 0;
         }
-    }
-
-    /** Sends the next numbered ping; it covers every push written before it. */
-    private void ping() throws IOException {
-        long number = ledger.ping(System.nanoTime());
-        write(new PingMessage(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
     }
 
     private void roomAgainIfDue() {
@@ -309,6 +362,7 @@ final class Outbound {
      * ping and wait a moment for its pong before closing. What stays unconfirmed is released.
      */
     private void closeAfterConfirmation(CloseStatus status) throws IOException, InterruptedException {
+        flush();
         if (!ledger.allConfirmed()) {
             ping();
             long deadline = System.nanoTime() + closeConfirmWait.toNanos();
@@ -325,7 +379,7 @@ final class Outbound {
                 confirmation.unlock();
             }
         }
-        socket.close(status);
+        timed(() -> socket.close(status));
     }
 
     private static boolean timedOut(Throwable failure) {

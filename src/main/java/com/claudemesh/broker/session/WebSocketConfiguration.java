@@ -1,23 +1,20 @@
 package com.claudemesh.broker.session;
 
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.socket.config.annotation.EnableWebSocket;
-import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
-import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.core.Ordered;
 
+/** {@code /ws} is served by {@link WsUpgradeFilter}, before every other filter. */
 @Configuration(proxyBeanMethods = false)
-@EnableWebSocket
-class WebSocketConfiguration implements WebSocketConfigurer {
+class WebSocketConfiguration {
 
-    private final WsEndpoint endpoint;
-
-    WebSocketConfiguration(WsEndpoint endpoint) {
-        this.endpoint = endpoint;
-    }
-
-    @Override
-    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // CLI peers send no Origin; browsers are not clients of this endpoint.
-        registry.addHandler(endpoint, "/ws").setAllowedOriginPatterns("*");
+    @Bean
+    FilterRegistrationBean<WsUpgradeFilter> webSocketUpgrade(WsEndpoint endpoint) {
+        FilterRegistrationBean<WsUpgradeFilter> registration =
+                new FilterRegistrationBean<>(new WsUpgradeFilter(endpoint));
+        registration.addUrlPatterns(WsUpgradeFilter.PATH);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 }

@@ -1,19 +1,28 @@
 package com.claudemesh.broker.session;
 
-import java.util.Map;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PongMessage;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
-import org.springframework.web.socket.handler.TextWebSocketHandler;
 
-/** {@code GET /ws} (PROTOCOL A.1): hands each socket's events to its {@link Connection}, nothing else. */
+/**
+ * {@code GET /ws} (PROTOCOL A.1) as an endpoint of Tomcat's own WebSocket container ({@link
+ * WsUpgradeFilter} hands the upgrade to it): hands each socket's events to its {@link Connection},
+ * nothing else. Text arrives in fragments, so Tomcat keeps a small per-session buffer and the
+ * connection assembles and bounds messages itself.
+ */
 @Component
-class WsEndpoint extends TextWebSocketHandler {
+class WsEndpoint extends Endpoint {
 
+    private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
     private static final String CONNECTION = Connection.class.getName();
     private static final String SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
 
@@ -26,53 +35,48 @@ class WsEndpoint extends TextWebSocketHandler {
     }
 
     @Override
-    public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+    public void onOpen(Session session, EndpointConfig config) {
         if (!registry.accepting()) {
-            session.close(new CloseStatus(1001, "shutting down"));
+            close(session, new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "shutting down"));
             return;
         }
         // A peer that does not drain a write within the slow-consumer limit makes the write fail.
-        if (session instanceof StandardWebSocketSession standard) {
-            Map<String, Object> properties = standard.getNativeSession().getUserProperties();
-            properties.put(
-                    SEND_TIMEOUT, services.settings().slowConsumerTimeout().toMillis());
+        session.getUserProperties()
+                .put(SEND_TIMEOUT, services.settings().slowConsumerTimeout().toMillis());
+        Connection connection;
+        try {
+            connection = new Connection(new TomcatSocket(session), services);
+        } catch (IOException e) {
+            close(session, new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "internal_error"));
+            return;
         }
-        Connection connection = new Connection(session, services);
-        session.getAttributes().put(CONNECTION, connection);
+        session.getUserProperties().put(CONNECTION, connection);
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) connection::onTextPart);
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>)
+                pong -> connection.onPong(pong.getApplicationData()));
+        session.addMessageHandler(
+                ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> connection.onBinary());
         registry.attach(connection);
-        connection.start();
-    }
-
-    /** Fragments let Tomcat keep a small per-session buffer; {@link Connection} assembles and bounds them. */
-    @Override
-    public boolean supportsPartialMessages() {
-        return true;
     }
 
     @Override
-    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        connection(session).onTextPart(message.getPayload(), message.isLast());
-    }
-
-    @Override
-    protected void handlePongMessage(WebSocketSession session, PongMessage message) {
-        connection(session).onPong(message.getPayload());
-    }
-
-    @Override
-    protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-        connection(session).onBinary();
-    }
-
-    @Override
-    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        Connection connection = (Connection) session.getAttributes().get(CONNECTION);
-        if (connection != null) {
-            connection.onClosed(status);
+    public void onClose(Session session, CloseReason reason) {
+        if (session.getUserProperties().get(CONNECTION) instanceof Connection connection) {
+            connection.onClosed(new CloseStatus(reason.getCloseCode().getCode(), reason.getReasonPhrase()));
         }
     }
 
-    private static Connection connection(WebSocketSession session) {
-        return (Connection) session.getAttributes().get(CONNECTION);
+    @Override
+    public void onError(Session session, Throwable failure) {
+        // Tomcat closes the session after this (onClose follows, 1006 or 1011).
+        log.debug("WebSocket error: {}", failure.getClass().getSimpleName());
+    }
+
+    private static void close(Session session, CloseReason reason) {
+        try {
+            session.close(reason);
+        } catch (IOException e) {
+            // the peer is gone already
+        }
     }
 }

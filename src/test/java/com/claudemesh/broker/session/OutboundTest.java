@@ -11,8 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.web.socket.PingMessage;
-import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.CloseStatus;
 
 /** A socket's writer never dies silently: it skips what it cannot encode and reports what it cannot write. */
 class OutboundTest {
@@ -58,16 +57,16 @@ class OutboundTest {
         // A push without its createdAt has no A.5 form: encoding it fails inside the writer.
         Push broken = push("broken", null);
         Push fine = push("fine", Instant.parse("2026-04-05T16:01:22.123Z"));
-        outbound.start("writer-under-test");
-
         assertThat(outbound.offerPush(broken)).isTrue();
         assertThat(outbound.offerPush(fine)).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> socket.written.size() >= 2);
         assertThat(unencodable).containsExactly(broken);
-        assertThat(socket.written.getFirst()).isInstanceOf(TextMessage.class);
-        assertThat(((TextMessage) socket.written.getFirst()).getPayload()).contains("\"messageId\":\"fine\"");
-        assertThat(socket.written.get(1)).isInstanceOf(PingMessage.class);
+        assertThat(socket.written.getFirst())
+                .isInstanceOfSatisfying(
+                        RecordingSocket.Text.class,
+                        text -> assertThat(text.json()).contains("\"messageId\":\"fine\""));
+        assertThat(socket.written.get(1)).isInstanceOf(RecordingSocket.Ping.class);
         assertThat(outbound.unconfirmed()).containsExactly(fine);
         assertThat(outbound.room()).as("the skipped push no longer counts").isEqualTo(7);
         assertThat(writeFailures).isEmpty();
@@ -76,9 +75,7 @@ class OutboundTest {
     @Test
     void aWriteThatFailsIsReported_theWriterDoesNotDieSilently() {
         IllegalArgumentException encodingError = new IllegalArgumentException("Encoding error [MALFORMED[1]]");
-        socket.failWhen(message -> message instanceof TextMessage, encodingError);
-        outbound.start("writer-under-test");
-
+        socket.failWhen(sent -> sent instanceof RecordingSocket.Text, encodingError);
         outbound.offerPush(push("m1", Instant.parse("2026-04-05T16:01:22.123Z")));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
@@ -89,13 +86,48 @@ class OutboundTest {
     }
 
     @Test
-    void aReplyWithALoneSurrogateIsWrittenAsValidText() {
-        outbound.start("writer-under-test");
+    void a6_aCloseWritesEverythingBatchedFirst_andAsksForConfirmationBeforeTheCloseFrame() {
+        for (int i = 0; i < 3; i++) {
+            outbound.offerPush(push("m" + i, Instant.parse("2026-04-05T16:01:22.123Z")));
+        }
+        outbound.requestClose(new CloseStatus(1001, "shutdown"));
 
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !socket.written.isEmpty() && socket.written.getLast() instanceof RecordingSocket.Close);
+        List<RecordingSocket.Sent> wire = socket.written;
+        assertThat(socket.texts())
+                .extracting(RecordingSocket.Text::json)
+                .satisfiesExactly(
+                        json -> assertThat(json).contains("\"m0\""),
+                        json -> assertThat(json).contains("\"m1\""),
+                        json -> assertThat(json).contains("\"m2\""));
+        int lastText = wire.indexOf(socket.texts().getLast());
+        assertThat(wire.subList(lastText + 1, wire.size() - 1))
+                .as("a ping after the last push, before the close frame")
+                .isNotEmpty()
+                .allMatch(RecordingSocket.Ping.class::isInstance);
+        assertThat(outbound.unconfirmed()).extracting(Push::messageId).containsExactly("m0", "m1", "m2");
+    }
+
+    @Test
+    void a6_aPushCountsAsWrittenOnlyOnceFlushed_aFailedFlushLeavesItPending() {
+        socket.failFlushes = true;
+
+        outbound.offerPush(push("m1", Instant.parse("2026-04-05T16:01:22.123Z")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
+        assertThat(socket.written).isEmpty();
+        assertThat(outbound.unconfirmed())
+                .as("never on the wire: released, not confirmed")
+                .isEmpty();
+    }
+
+    @Test
+    void aReplyWithALoneSurrogateIsWrittenAsValidText() {
         outbound.addReply(new Frames.Error("malformed", "m", "x\udc00y"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !socket.written.isEmpty());
-        assertThat(((TextMessage) socket.written.getFirst()).getPayload()).contains("\"id\":\"x\\uDC00y\"");
+        assertThat(socket.texts().getFirst().json()).contains("\"id\":\"x\\uDC00y\"");
         assertThat(writeFailures).isEmpty();
     }
 }

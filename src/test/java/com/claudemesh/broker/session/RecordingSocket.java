@@ -1,118 +1,88 @@
 package com.claudemesh.broker.session;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.security.Principal;
-import java.util.HashMap;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketExtension;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
 
 /**
- * The socket side of a writer under test: keeps what is written, and fails a write the way Tomcat
- * does when told to ({@link #failWhen}). Everything above the socket is the production code.
+ * The socket side of a writer under test: frames are batched until flushed, as Tomcat batches them,
+ * and {@link #written} holds what went out on the wire, in order. A write fails the way Tomcat's do
+ * when told to ({@link #failWhen}). Everything above the socket is the production code.
  */
-final class RecordingSocket implements WebSocketSession {
+final class RecordingSocket implements Socket {
 
-    final List<WebSocketMessage<?>> written = new CopyOnWriteArrayList<>();
-    volatile CloseStatus closed;
-    private volatile Predicate<WebSocketMessage<?>> failing = message -> false;
+    sealed interface Sent {}
+
+    record Text(String json) implements Sent {}
+
+    record Ping(long number) implements Sent {}
+
+    record Close(CloseStatus status) implements Sent {}
+
+    /** What reached the wire: flushed frames, then the close. */
+    final List<Sent> written = new CopyOnWriteArrayList<>();
+
+    private final List<Sent> batch = new ArrayList<>();
+    private volatile Predicate<Sent> failing = sent -> false;
     private volatile RuntimeException failure;
+    volatile boolean aborted;
+    volatile boolean failFlushes;
 
-    /** The next write of a message matching {@code which} throws {@code failure} instead. */
-    void failWhen(Predicate<WebSocketMessage<?>> which, RuntimeException failure) {
+    /** The next frame matching {@code which} fails with {@code failure} instead. */
+    void failWhen(Predicate<Sent> which, RuntimeException failure) {
         this.failure = failure;
         this.failing = which;
     }
 
-    @Override
-    public void sendMessage(WebSocketMessage<?> message) throws IOException {
-        if (failing.test(message)) {
-            throw failure;
-        }
-        written.add(message);
+    List<Text> texts() {
+        return written.stream()
+                .filter(Text.class::isInstance)
+                .map(Text.class::cast)
+                .toList();
     }
 
     @Override
-    public void close(CloseStatus status) {
-        closed = status;
-    }
-
-    @Override
-    public void close() {
-        close(CloseStatus.NORMAL);
-    }
-
-    @Override
-    public boolean isOpen() {
-        return closed == null;
-    }
-
-    @Override
-    public String getId() {
+    public String id() {
         return "recording";
     }
 
     @Override
-    public URI getUri() {
-        return URI.create("ws://127.0.0.1/ws");
+    public void text(String frame) {
+        add(new Text(frame));
     }
 
     @Override
-    public HttpHeaders getHandshakeHeaders() {
-        return new HttpHeaders();
+    public void ping(ByteBuffer payload) {
+        add(new Ping(payload.getLong(payload.position())));
     }
 
     @Override
-    public Map<String, Object> getAttributes() {
-        return new HashMap<>();
+    public synchronized void flush() throws java.io.IOException {
+        if (failFlushes) {
+            throw new java.io.IOException("Broken pipe");
+        }
+        written.addAll(batch);
+        batch.clear();
     }
 
     @Override
-    public Principal getPrincipal() {
-        return null;
+    public synchronized void close(CloseStatus status) throws java.io.IOException {
+        flush();
+        written.add(new Close(status));
     }
 
     @Override
-    public InetSocketAddress getLocalAddress() {
-        return null;
+    public void abort(CloseStatus status) {
+        aborted = true;
     }
 
-    @Override
-    public InetSocketAddress getRemoteAddress() {
-        return null;
-    }
-
-    @Override
-    public String getAcceptedProtocol() {
-        return null;
-    }
-
-    @Override
-    public void setTextMessageSizeLimit(int messageSizeLimit) {}
-
-    @Override
-    public int getTextMessageSizeLimit() {
-        return 0;
-    }
-
-    @Override
-    public void setBinaryMessageSizeLimit(int messageSizeLimit) {}
-
-    @Override
-    public int getBinaryMessageSizeLimit() {
-        return 0;
-    }
-
-    @Override
-    public List<WebSocketExtension> getExtensions() {
-        return List.of();
+    private synchronized void add(Sent sent) {
+        if (failing.test(sent)) {
+            throw failure;
+        }
+        batch.add(sent);
     }
 }
