@@ -13,6 +13,26 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ClientText {
 
+    private static final byte LETTER_OR_DIGIT = 1;
+    private static final byte STANDARD = 2;
+    private static final byte URL_SAFE = 4;
+    /** What each ASCII character is to base64: not part of it (0), or of which alphabet. */
+    private static final byte[] BASE64_KIND = new byte[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            BASE64_KIND[c] = LETTER_OR_DIGIT;
+            BASE64_KIND[Character.toLowerCase(c)] = LETTER_OR_DIGIT;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            BASE64_KIND[c] = LETTER_OR_DIGIT;
+        }
+        BASE64_KIND['+'] = STANDARD;
+        BASE64_KIND['/'] = STANDARD;
+        BASE64_KIND['-'] = URL_SAFE;
+        BASE64_KIND['_'] = URL_SAFE;
+    }
+
     private ClientText() {}
 
     /** Every surrogate is half of a high–low pair: the text can be encoded as UTF-8. */
@@ -27,6 +47,17 @@ public final class ClientText {
             }
         }
         return true;
+    }
+
+    /**
+     * {@link #wellFormed(JsonNode)} for a document parsed from {@code decodedJson}, text that a strict
+     * UTF-8 decoder produced — as Tomcat decodes WebSocket text frames (the JDK's decoder, reporting
+     * malformed input, refuses encoded surrogates). Such text holds no lone surrogate, so one can
+     * only enter as a backslash-u escape: without a backslash there is nothing to walk, and one
+     * vectorised search replaces a look at every character of every message.
+     */
+    public static boolean wellFormed(String decodedJson, JsonNode document) {
+        return decodedJson.indexOf('\\') < 0 || wellFormed(document);
     }
 
     /**
@@ -78,19 +109,17 @@ public final class ClientText {
             end--;
             padding++;
         }
-        boolean standard = false;
-        boolean urlSafe = false;
+        // Every message passes here twice (nonce, ciphertext): one table lookup per character.
+        int seen = 0;
         for (int i = 0; i < end; i++) {
             char c = text.charAt(i);
-            if (c == '+' || c == '/') {
-                standard = true;
-            } else if (c == '-' || c == '_') {
-                urlSafe = true;
-            } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            int kind = c < BASE64_KIND.length ? BASE64_KIND[c] : 0;
+            if (kind == 0) {
                 return false;
             }
+            seen |= kind;
         }
-        if (standard && urlSafe) {
+        if ((seen & (STANDARD | URL_SAFE)) == (STANDARD | URL_SAFE)) {
             return false;
         }
         int lastGroup = end % 4;

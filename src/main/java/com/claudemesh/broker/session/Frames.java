@@ -79,6 +79,7 @@ final class Frames {
     private static final String SEND_FIELDS = "send needs a string targetSpec and priority, and nonce and ciphertext"
             + " as non-empty base64 (standard or URL-safe alphabet, padding optional)";
 
+    /** A whole text message as Tomcat decoded it (strict UTF-8: the text itself is well-formed). */
     static Inbound parse(String text) {
         JsonNode body;
         try {
@@ -89,7 +90,7 @@ final class Frames {
         if (body == null || !body.isObject() || !body.path("type").isString()) {
             return new Malformed(NOT_JSON);
         }
-        boolean wellFormed = ClientText.wellFormed(body);
+        boolean wellFormed = ClientText.wellFormed(text, body);
         return switch (body.get("type").stringValue()) {
             case "hello" -> wellFormed ? hello(body) : new BadHello();
             case "send" -> send(body, wellFormed);

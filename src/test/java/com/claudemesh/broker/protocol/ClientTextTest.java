@@ -40,6 +40,18 @@ class ClientTextTest {
     }
 
     @Test
+    void a4_decodedJsonWithoutABackslashHoldsNoLoneSurrogate_withOneTheDocumentIsWalked() throws Exception {
+        String plain = "{\"a\":\"\ud83d\ude00 é\"}";
+        String escaped = "{\"a\":\"x\\ud800\"}";
+        String escapedPair = "{\"a\":\"x\\ud83d\\ude00\"}";
+
+        assertThat(ClientText.wellFormed(plain, JSON.readTree(plain))).isTrue();
+        assertThat(ClientText.wellFormed(escaped, JSON.readTree(escaped))).isFalse();
+        assertThat(ClientText.wellFormed(escapedPair, JSON.readTree(escapedPair)))
+                .isTrue();
+    }
+
+    @Test
     void aStorableTextHasNoNulAndNoLoneSurrogate() {
         assertThat(ClientText.storable("/home/a/proj")).isTrue();
         assertThat(ClientText.storable("a\0b")).isFalse();
