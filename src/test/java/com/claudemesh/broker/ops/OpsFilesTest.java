@@ -51,6 +51,10 @@ class OpsFilesTest {
         assertThat(String.join("\n", build.all("RUN"))).contains("./mvnw").contains("-DskipTests package");
         // The README's build command, which the wrapper runs there: nothing built beforehand.
         assertThat(Files.readString(Path.of("README.md"))).contains("./mvnw -DskipTests package");
+        assertThat(String.join("\n", build.all("RUN")))
+                .as("an unpacked class path, which the AOT cache needs")
+                .contains("-Djarmode=tools")
+                .contains("extract");
     }
 
     @Test
@@ -68,7 +72,11 @@ class OpsFilesTest {
         assertThat(String.join("\n", runtime.all("ENTRYPOINT")))
                 .contains("$JAVA_OPTS")
                 .contains("exec java")
-                .contains("-jar /app/broker.jar");
+                .contains("-jar /app/broker.jar")
+                // The AOT cache is used only when present, and written by a training run.
+                .contains("[ -f \\\"$BROKER_AOT_CACHE\\\" ]")
+                .contains("-XX:AOTCache=$BROKER_AOT_CACHE")
+                .contains("-XX:AOTCacheOutput=$BROKER_AOT_CACHE");
         assertThat(runtime.all("STOPSIGNAL")).containsExactly("SIGTERM");
     }
 
@@ -141,7 +149,7 @@ class OpsFilesTest {
                 }
             }
         }
-        assertThat(checked).contains("mvnw", "pom.xml", ".mvn/", "src/", "/out/broker.jar");
+        assertThat(checked).contains("mvnw", "pom.xml", ".mvn/", "src/", "/out/broker/");
     }
 
     @Test
