@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +61,6 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
-    /** Completes when the broker's side of the TCP connection is gone (EOF or reset). */
-    private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
 
     private volatile boolean answering = true;
 
@@ -224,23 +221,26 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** The broker's close frame within {@code wait}; text frames before it are skipped. */
+    /** The broker's close frame within {@code wait}; frames before it are skipped. */
     public Frame awaitClose(Duration wait) throws InterruptedException {
+        return await(OP_CLOSE, wait);
+    }
+
+    /** The next frame with {@code opcode} within {@code wait}; others are skipped, a close fails the wait. */
+    public Frame await(int opcode, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Frame frame = frames.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (frame == null) {
-                throw new AssertionError("no close frame within " + wait);
+                throw new AssertionError("no frame of opcode " + opcode + " within " + wait);
             }
-            if (frame.opcode() == OP_CLOSE) {
+            if (frame.opcode() == opcode) {
                 return frame;
             }
+            if (frame.opcode() == OP_CLOSE) {
+                throw new AssertionError("closed " + frame.closeCode() + " " + frame.closeReason() + " instead");
+            }
         }
-    }
-
-    /** True once the broker's side of the TCP connection is gone. */
-    public boolean disconnected() {
-        return disconnected.isDone();
     }
 
     @Override
@@ -280,7 +280,7 @@ public final class RawWebSocket implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            disconnected.complete(null);
+            // the connection is gone; what arrived before is in the queue
         }
     }
 
