@@ -43,6 +43,7 @@ public class JsonErrorReportValve extends ErrorReportValve {
         try {
             response.setContentType(admin ? ErrorBodies.PROBLEM_JSON.toString() : "application/json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+            response.setHeader("Cache-Control", NoStoreResponses.NO_STORE);
             Writer writer = response.getReporter();
             if (writer != null) {
                 // The raw path of a refused request may hold anything; it is not echoed.
