@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.invite.JoinRateLimits;
 import com.claudemesh.broker.mesh.AdminApiTestBase;
 import com.claudemesh.broker.support.HostileInput;
 import com.claudemesh.broker.support.StoredRows;
@@ -28,11 +29,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -97,10 +100,14 @@ class HostileHttpTest extends AdminApiTestBase {
     @Autowired
     BrokerProperties properties;
 
+    @Autowired
+    ApplicationContext context;
+
+    /** Every request comes from 127.0.0.1: /join's bucket is refilled before each, and left full. */
     @BeforeEach
-    void joinsFromOneAddress() {
-        // Every request comes from 127.0.0.1; a minute of the test clock refills /join's bucket.
-        clock.advance(Duration.ofMinutes(2));
+    @AfterEach
+    void refillJoins() {
+        JoinRateLimits.refill(context);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,9 +135,6 @@ class HostileHttpTest extends AdminApiTestBase {
                     response,
                     input + " case " + i + " of seed " + HostileInput.seed("http-body-" + input) + ": "
                             + abbreviate(body));
-            if (i % 40 == 39) {
-                clock.advance(Duration.ofMinutes(2));
-            }
         }
 
         StoredRows after = StoredRows.take(jdbc);
@@ -325,7 +329,7 @@ class HostileHttpTest extends AdminApiTestBase {
             String why = "case " + i + " of seed " + HostileInput.seed("http-verbatim") + ": "
                     + abbreviate(jsonString(text, random));
 
-            String cwd = "/" + java.util.UUID.randomUUID() + "/" + text;
+            String cwd = "/verbatim/" + java.util.UUID.randomUUID() + "/" + text;
             HttpResponse<String> hook = postJson(
                     "/hook/set-status",
                     "{\"cwd\":" + jsonString(cwd, random) + ",\"status\":\"working\",\"pid\":" + (70_000 + i) + "}");
@@ -383,9 +387,7 @@ class HostileHttpTest extends AdminApiTestBase {
                         .as("join " + why + ": " + joined.body())
                         .isEqualTo(400);
             }
-            if (i % 20 == 19) {
-                clock.advance(Duration.ofMinutes(2));
-            }
+            refillJoins();
         }
     }
 
@@ -560,6 +562,7 @@ class HostileHttpTest extends AdminApiTestBase {
 
     private HttpResponse<String> send(String method, String path, String contentType, HttpRequest.BodyPublisher body)
             throws Exception {
+        refillJoins();
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10))
