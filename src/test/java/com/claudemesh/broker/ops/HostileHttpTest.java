@@ -53,7 +53,7 @@ class HostileHttpTest extends AdminApiTestBase {
     private static final List<String> INTERNALS = List.of(
             "exception", "at com.", "org.springframework", "java.", "jakarta.", "tomcat", "<html", "whitelabel");
 
-    private static final int CASES = 60;
+    private static final int CASES = 120;
 
     enum Surface {
         V1,
@@ -164,7 +164,7 @@ class HostileHttpTest extends AdminApiTestBase {
                 "%EF%BB%BF",
                 "%EF%BF%BF",
                 "%F0%9F%92%A9",
-                "x".repeat(4_000),
+                "x".repeat(3_000),
                 "%00",
                 "a%00b",
                 "%C0%AE%C0%AE",
@@ -173,8 +173,9 @@ class HostileHttpTest extends AdminApiTestBase {
         while (ids.size() < 43) {
             String id = URLEncoder.encode(storableEdgeString(random), StandardCharsets.UTF_8)
                     .replace("+", "%20");
-            // A request line over Tomcat's 8 KiB header limit is refused before any path is known.
-            if (id.length() < 6_000) {
+            // A request line over Tomcat's 8 KiB header limit is refused before any path is known (so in the
+            // v1 shape); the members route holds the id twice.
+            if (id.length() < 3_500) {
                 ids.add(id);
             }
         }
@@ -323,7 +324,7 @@ class HostileHttpTest extends AdminApiTestBase {
         Random random = HostileInput.random("http-verbatim");
         JsonNode invite =
                 createInvite(createMesh(uniqueSlug("verbatim")).get("id").asString(), "{\"maxUses\":1000}");
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 40; i++) {
             String text = edgeString(random);
             boolean storable = text.indexOf('\0') < 0 && HostileInput.wellFormed(text);
             String why = "case " + i + " of seed " + HostileInput.seed("http-verbatim") + ": "
@@ -428,7 +429,8 @@ class HostileHttpTest extends AdminApiTestBase {
                 random.nextBoolean()
                         ? deepNesting(random, 10_000)
                         : withField(route, valid, random, fields(route, valid), field -> deepNesting(random, 10_000));
-            // Every string field, with text no field may hold appended: a NUL or a lone surrogate.
+            // Every string field, with text no field may hold appended: a NUL or a surrogate between
+            // two letters, so that it cannot pair with the edge string's last character.
             case EDGE_CASE_STRINGS ->
                 withField(
                         route,
@@ -436,7 +438,8 @@ class HostileHttpTest extends AdminApiTestBase {
                         random,
                         stringFields(route, valid),
                         field -> jsonString(
-                                edgeString(random) + pick(random, List.of("\0", "\ud800", "\udc00")) + "x", random));
+                                edgeString(random) + "x" + pick(random, List.of("\0", "\ud800", "\udc00")) + "x",
+                                random));
             case OVERSIZED ->
                 route == JOIN || route == HOOK
                         ? valid.replaceFirst("}$", ",\"pad\":\"" + "a".repeat(properties.maxMessageBytes()) + "\"}")

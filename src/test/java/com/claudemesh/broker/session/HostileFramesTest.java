@@ -45,7 +45,7 @@ class HostileFramesTest extends SessionTestBase {
     private static final Duration REPLY = Duration.ofSeconds(10);
     private static final Duration STORED = Duration.ofSeconds(15);
     /** Cases per input class on one open session; the whole class stays within a few seconds. */
-    private static final int CASES = 120;
+    private static final int CASES = 250;
 
     private static final Set<String> MALFORMED = Set.of("malformed");
     private static final List<String> HELLO_FIELDS =
@@ -174,7 +174,7 @@ class HostileFramesTest extends SessionTestBase {
         int canaryBefore = canary.messages();
         Random random = HostileInput.random("hello-fields");
 
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 100; i++) {
             String frame = helloWithWrongFields(random);
             WsClient attacker = connect();
             attacker.sendText(frame);
@@ -196,7 +196,7 @@ class HostileFramesTest extends SessionTestBase {
 
     @Test
     void a1_invalidUtf8ClosesWith1007_beforeAndAfterHello_andOnlyTheAttackersOwnSessionsAreRecorded() throws Exception {
-        expectClosures("invalid-utf8", 30, (raw, random) -> {
+        expectClosures("invalid-utf8", 50, (raw, random) -> {
             String frame = random.nextBoolean()
                     ? "{\"type\":\"send\",\"id\":\"" + letters(random, 6) + "\",\"targetSpec\":\"" + hex(random, 32)
                             + "\",\"priority\":\"now\",\"nonce\":\"bm9uY2U=\",\"ciphertext\":\"" + letters(random, 20)
@@ -210,7 +210,7 @@ class HostileFramesTest extends SessionTestBase {
 
     @Test
     void a1_binaryFramesCloseWith1003_whole_orInFragments() throws Exception {
-        expectClosures("binary", 16, (raw, random) -> {
+        expectClosures("binary", 24, (raw, random) -> {
             byte[] payload = new byte[random.nextInt(5_000)];
             random.nextBytes(payload);
             sendFragmented(raw, RawWebSocket.OP_BINARY, payload, random);
@@ -257,7 +257,7 @@ class HostileFramesTest extends SessionTestBase {
         int sessions = 0;
         String[] widths = {"a", "é", "日", "\ud83d\udca9"};
 
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 32; i++) {
             boolean send = random.nextBoolean();
             int bytes = limit + (i < 4 ? i % 2 : random.nextInt(17) - 8);
             String wide = widths[random.nextInt(widths.length)];
