@@ -20,9 +20,9 @@ final class ErrorBodies {
 
     private ErrorBodies() {}
 
-    /** Whether {@code path} (decoded or raw) is the admin API's. */
+    /** Whether {@code path} (a request URI, decoded or raw, without its query) is the admin API's. */
     static boolean admin(String path) {
-        return path != null && (path.equals("/api") || path.startsWith("/api/") || path.startsWith("/api?"));
+        return path != null && (path.equals("/api") || path.startsWith("/api/"));
     }
 
     /** {@code method_not_allowed} for 405: the status's name, so scripts can branch on it. */
