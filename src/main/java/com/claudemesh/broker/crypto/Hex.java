@@ -10,13 +10,19 @@ public final class Hex {
 
     private Hex() {}
 
-    /** Whether {@code value} is exactly {@code chars} hex digits (either case). */
+    /**
+     * Whether {@code value} is exactly {@code chars} hex digits (either case): ASCII {@code 0-9},
+     * {@code a-f}, {@code A-F} only. ({@code Character.digit} also takes Arabic-Indic, Devanagari,
+     * fullwidth and other Unicode digits, which {@link #decode} then refuses — or which would be
+     * stored as a "pubkey" no key matches.)
+     */
     public static boolean isHex(String value, int chars) {
         if (value == null || value.length() != chars) {
             return false;
         }
         for (int i = 0; i < value.length(); i++) {
-            if (Character.digit(value.charAt(i), 16) < 0) {
+            char c = value.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
                 return false;
             }
         }

@@ -34,7 +34,7 @@ class JoinController {
     }
 
     @PostMapping("/join")
-    ResponseEntity<JoinReply> join(HttpServletRequest request) throws IOException {
+    ResponseEntity<JoinReply> join(HttpServletRequest request) {
         if (!rateLimiter.tryAcquire(request.getRemoteAddr())) {
             return reply(HttpStatus.TOO_MANY_REQUESTS, JoinReply.error("rate limited"));
         }
@@ -42,7 +42,14 @@ class JoinController {
             return reply(HttpStatus.CONTENT_TOO_LARGE, JoinReply.error("payload too large"));
         }
         // One byte over the limit is enough to know the body is too large, whatever it claims.
-        byte[] body = request.getInputStream().readNBytes(maxBytes + 1);
+        byte[] body;
+        try {
+            body = request.getInputStream().readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            // The client stopped sending (Tomcat's read timeout) or went away: its failure, not one
+            // of the broker's to log as an error. Tomcat answers 408 through the error page.
+            return reply(HttpStatus.REQUEST_TIMEOUT, JoinReply.error("request body not received"));
+        }
         if (body.length > maxBytes) {
             return reply(HttpStatus.CONTENT_TOO_LARGE, JoinReply.error("payload too large"));
         }

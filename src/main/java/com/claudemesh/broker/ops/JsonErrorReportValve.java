@@ -8,16 +8,19 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
-import org.springframework.http.HttpStatus;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Errors that Tomcat answers itself, before any controller runs — an invalid request target, an
  * encoded NUL in the path, a malformed header — get the small JSON body the rest of the broker
- * answers with ({@code {"ok":false,"error":"bad_request"}}) instead of Tomcat's HTML page, and never
- * a server version or stack trace. Installed as the host's error report valve ({@link
- * TomcatErrorReports}); responses that already carry a body are left alone.
+ * answers with ({@code {"ok":false,"error":"bad_request"}}, or the admin API's problem details when
+ * the raw path is under {@code /api}) instead of Tomcat's HTML page, and never a server version or
+ * stack trace. Installed as the host's error report valve ({@link TomcatErrorReports}); responses
+ * that already carry a body are left alone.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public JsonErrorReportValve() {
         setShowReport(false);
@@ -36,21 +39,22 @@ public class JsonErrorReportValve extends ErrorReportValve {
         if (!writable.get()) {
             return;
         }
+        boolean admin = ErrorBodies.admin(request.getRequestURI());
         try {
-            response.setContentType("application/json");
+            response.setContentType(admin ? ErrorBodies.PROBLEM_JSON.toString() : "application/json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+            response.setHeader("Cache-Control", NoStoreResponses.NO_STORE);
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"ok\":false,\"error\":\"" + code(status) + "\"}");
+                // The raw path of a refused request may hold anything; it is not echoed.
+                writer.write(
+                        admin
+                                ? JSON.writeValueAsString(ErrorBodies.problem(status, null))
+                                : "{\"ok\":false,\"error\":\"" + ErrorBodies.code(status) + "\"}");
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {
             // the client is gone or the response was committed meanwhile: nothing left to tell it
         }
-    }
-
-    static String code(int status) {
-        HttpStatus known = HttpStatus.resolve(status);
-        return known == null ? "http_" + status : known.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -5,7 +5,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
-/** {@code /ws} is served by {@link WsUpgradeFilter}, before every other filter. */
+/**
+ * {@code /ws} is served by {@link WsUpgradeFilter}, before every filter but the one that marks every
+ * response {@code no-store} (ops.NoStoreResponses): one header, and the refusal of a plain GET keeps it.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 
@@ -14,7 +17,7 @@ class WebSocketConfiguration {
         FilterRegistrationBean<WsUpgradeFilter> registration =
                 new FilterRegistrationBean<>(new WsUpgradeFilter(endpoint));
         registration.addUrlPatterns(WsUpgradeFilter.PATH);
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
 }

@@ -13,7 +13,7 @@ import org.apache.tomcat.websocket.server.WsServerContainer;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Takes the WebSocket upgrade of {@code /ws} first of all filters and hands it straight to Tomcat's
+ * Takes the WebSocket upgrade of {@code /ws} ahead of the filter chain and hands it straight to Tomcat's
  * WebSocket container: no other filter, no {@code DispatcherServlet}, no request observation runs
  * for it. Most of a hello's CPU used to go there (docs/BENCHMARKS.md). Any other request to {@code
  * /ws} is told to upgrade. Registered by {@link WebSocketConfiguration}.

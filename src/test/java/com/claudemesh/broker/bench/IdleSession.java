@@ -1,6 +1,7 @@
 package com.claudemesh.broker.bench;
 
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
+import com.claudemesh.broker.support.RawWebSocket;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -10,12 +11,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,23 +24,15 @@ import tools.jackson.databind.json.JsonMapper;
  * over a plain socket read by one virtual thread, instead of the JDK {@code HttpClient}: the JDK
  * client cost the generator ~1.6 ms of CPU per connection, so on the 2 cores it shares with the
  * broker and PostgreSQL the generator, not the broker, bounded the hellos per second. Client frames
- * are masked and the server's handshake answer is checked, as for any client.
+ * are masked and the server's handshake answer is checked, as for any client ({@link RawWebSocket}).
  */
 final class IdleSession implements BenchSession {
 
-    /** The handshake was not answered with 101 and the right accept key. */
-    static final class HandshakeRefused extends IOException {
-        HandshakeRefused(String why) {
-            super(why);
-        }
-    }
-
-    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    private static final int OP_CONTINUATION = 0x0;
-    private static final int OP_TEXT = 0x1;
-    private static final int OP_CLOSE = 0x8;
-    private static final int OP_PING = 0x9;
-    private static final int OP_PONG = 0xA;
+    private static final int OP_CONTINUATION = RawWebSocket.OP_CONTINUATION;
+    private static final int OP_TEXT = RawWebSocket.OP_TEXT;
+    private static final int OP_CLOSE = RawWebSocket.OP_CLOSE;
+    private static final int OP_PING = RawWebSocket.OP_PING;
+    private static final int OP_PONG = RawWebSocket.OP_PONG;
     private static final int NORMAL_CLOSURE = 1000;
 
     private final BenchMember member;
@@ -99,7 +88,7 @@ final class IdleSession implements BenchSession {
             opened.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
             socket = opened;
             InputStream in = new BufferedInputStream(opened.getInputStream(), 2048);
-            handshake(port, in, opened.getOutputStream());
+            RawWebSocket.handshake(port, in, opened.getOutputStream());
             send(OP_TEXT, hello().getBytes(StandardCharsets.UTF_8));
             readFrames(in);
         } catch (IOException e) {
@@ -118,51 +107,6 @@ final class IdleSession implements BenchSession {
                 + "\",\"pubkey\":\"" + member.keys().publicKeyHex() + "\",\"sessionId\":\"bench-" + member.index()
                 + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"cwd\":\"/bench/" + member.index()
                 + "\",\"timestamp\":" + now + ",\"signature\":\"" + signature + "\"}";
-    }
-
-    private static void handshake(int port, InputStream in, OutputStream out) throws IOException {
-        byte[] nonce = new byte[16];
-        ThreadLocalRandom.current().nextBytes(nonce);
-        String key = Base64.getEncoder().encodeToString(nonce);
-        out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        String head = readHead(in);
-        if (!head.startsWith("HTTP/1.1 101")) {
-            throw new HandshakeRefused(head.lines().findFirst().orElse(""));
-        }
-        String expected = acceptKey(key);
-        boolean accepted = head.lines()
-                .anyMatch(line -> line.regionMatches(true, 0, "Sec-WebSocket-Accept:", 0, 21)
-                        && line.substring(21).trim().equals(expected));
-        if (!accepted) {
-            throw new HandshakeRefused("wrong Sec-WebSocket-Accept");
-        }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream(256);
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("connection closed during the handshake");
-            }
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    static String acceptKey(String key) {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Server frames are never masked (RFC 6455 5.1); text messages may come in fragments. */
@@ -261,26 +205,8 @@ final class IdleSession implements BenchSession {
 
     /** One masked frame (RFC 6455 5.3); frames of one socket never interleave. */
     private synchronized void send(int opcode, byte[] payload) throws IOException {
-        byte[] frame = new byte[payload.length + (payload.length < 126 ? 6 : 8)];
-        int at = 0;
-        frame[at++] = (byte) (0x80 | opcode);
-        if (payload.length < 126) {
-            frame[at++] = (byte) (0x80 | payload.length);
-        } else {
-            frame[at++] = (byte) (0x80 | 126);
-            frame[at++] = (byte) (payload.length >> 8);
-            frame[at++] = (byte) payload.length;
-        }
-        // A load generator's masks need not be unpredictable to an attacker, only present.
-        int mask = ThreadLocalRandom.current().nextInt();
-        byte[] key = {(byte) (mask >> 24), (byte) (mask >> 16), (byte) (mask >> 8), (byte) mask};
-        System.arraycopy(key, 0, frame, at, 4);
-        at += 4;
-        for (int i = 0; i < payload.length; i++) {
-            frame[at + i] = (byte) (payload[i] ^ key[i & 3]);
-        }
         OutputStream out = socket.getOutputStream();
-        out.write(frame);
+        out.write(RawWebSocket.frame(opcode, true, payload));
         out.flush();
     }
 

@@ -1,6 +1,7 @@
 package com.claudemesh.broker.bench;
 
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
+import com.claudemesh.broker.support.RawWebSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
@@ -259,7 +260,7 @@ public final class LoadGenerator {
         if (cause instanceof TimeoutException) {
             return "hello_timeout";
         }
-        if (cause instanceof WebSocketHandshakeException || cause instanceof IdleSession.HandshakeRefused) {
+        if (cause instanceof WebSocketHandshakeException || cause instanceof RawWebSocket.HandshakeRefused) {
             return "handshake_refused";
         }
         if (cause instanceof BenchPeer.HelloRefused) {

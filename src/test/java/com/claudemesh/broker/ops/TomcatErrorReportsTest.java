@@ -26,7 +26,7 @@ class TomcatErrorReportsTest extends BrokerIntegrationTest {
     @ValueSource(
             strings = {
                 "GET /a b HTTP/1.1",
-                "GET /api/meshes/a%00b HTTP/1.1",
+                "GET /join/a%00b HTTP/1.1",
                 "GET /%zz HTTP/1.1",
                 "GET /ws/%ED%A0%80 HTTP/1.1",
                 "GET /hook/../../etc/passwd HTTP/1.1"
@@ -37,6 +37,22 @@ class TomcatErrorReportsTest extends BrokerIntegrationTest {
         assertThat(response).startsWith("HTTP/1.1 400");
         assertThat(response.toLowerCase()).contains("content-type: application/json");
         assertThat(response).endsWith("{\"ok\":false,\"error\":\"bad_request\"}");
+        assertThat(response.toLowerCase()).doesNotContain("<html").doesNotContain("tomcat");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "GET /api/meshes/a%00b HTTP/1.1",
+                "GET /api/meshes/%C0%AE%C0%AE HTTP/1.1",
+                "POST /api/meshes/..%2F..%2Fetc/invites HTTP/1.1"
+            })
+    void anInvalidAdminRequestTargetIs400AsTheAdminApisProblem(String requestLine) throws Exception {
+        String response = raw(requestLine);
+
+        assertThat(response).startsWith("HTTP/1.1 400");
+        assertThat(response.toLowerCase()).contains("content-type: application/problem+json");
+        assertThat(response).contains("\"status\":400").endsWith("\"code\":\"bad_request\"}");
         assertThat(response.toLowerCase()).doesNotContain("<html").doesNotContain("tomcat");
     }
 }
