@@ -3,7 +3,7 @@ package com.claudemesh.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Vectors;
-import com.claudemesh.broker.mesh.SeparateBroker;
+import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,13 +26,13 @@ class BrokerCommandsTest {
 
     @BeforeEach
     void database() throws Exception {
-        db = SeparateBroker.newDatabase();
+        db = StandaloneBroker.newDatabase();
         // Flyway creates the schema on the first command; the rows go in afterwards.
     }
 
     @AfterEach
     void dropDatabase() throws Exception {
-        SeparateBroker.drop(db);
+        StandaloneBroker.drop(db);
     }
 
     @Test
@@ -81,7 +81,7 @@ class BrokerCommandsTest {
     }
 
     private int run(String command, String... settings) {
-        String[] args = SeparateBroker.arguments(db, settings);
+        String[] args = StandaloneBroker.arguments(db, settings);
         String[] withCommand = new String[args.length + 1];
         System.arraycopy(args, 0, withCommand, 0, args.length);
         withCommand[args.length] = command;

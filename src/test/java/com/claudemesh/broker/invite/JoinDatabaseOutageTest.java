@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Vectors;
-import com.claudemesh.broker.mesh.SeparateBroker;
+import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,7 +19,7 @@ class JoinDatabaseOutageTest {
 
     @Test
     void a10_anUnexpectedFailureAnswers500WithTheV1Body() throws Exception {
-        TestDatabase.Endpoint db = SeparateBroker.newDatabase();
+        TestDatabase.Endpoint db = StandaloneBroker.newDatabase();
         Ed25519 ed25519 = Vectors.ed25519();
         Ed25519.KeyPair owner = ed25519.generate();
         SignedInvite invite = new InviteFields(
@@ -41,13 +40,11 @@ class JoinDatabaseOutageTest {
         body.put("display_name", "offline");
 
         HttpResponse<String> response;
-        try (ConfigurableApplicationContext broker =
-                SeparateBroker.start(db, "spring.datasource.hikari.connection-timeout=500")) {
-            SeparateBroker.drop(db);
+        try (StandaloneBroker broker = StandaloneBroker.start(db, "spring.datasource.hikari.connection-timeout=500")) {
+            StandaloneBroker.drop(db);
             response = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(
-                                            URI.create("http://127.0.0.1:" + SeparateBroker.port(broker) + "/join"))
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + broker.port() + "/join"))
                                     .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());

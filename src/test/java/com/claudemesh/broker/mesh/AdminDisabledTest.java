@@ -2,6 +2,7 @@ package com.claudemesh.broker.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,24 +13,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** Without BROKER_ADMIN_TOKEN the admin API is off (503 admin_disabled) and start-up says how to enable it. */
 @ExtendWith(OutputCaptureExtension.class)
 class AdminDisabledTest {
 
-    private final TestDatabase.Endpoint db = SeparateBroker.newDatabase();
+    private final TestDatabase.Endpoint db = StandaloneBroker.newDatabase();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void dropDatabase() throws Exception {
-        SeparateBroker.drop(db);
+        StandaloneBroker.drop(db);
     }
 
     @Test
     void everyApiRouteAnswers503AdminDisabledWhileJoinAndHealthStillWork(CapturedOutput output) throws Exception {
-        try (ConfigurableApplicationContext broker = SeparateBroker.start(db, "broker.admin-token=")) {
-            int port = SeparateBroker.port(broker);
+        try (StandaloneBroker broker = StandaloneBroker.start(db, "broker.admin-token=")) {
+            int port = broker.port();
 
             for (String path : new String[] {"/api/meshes", "/api/meshes/x/invites", "/api/anything"}) {
                 for (String authorization : new String[] {"Bearer anything-at-all-123456", ""}) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.claudemesh.broker.config.InvalidConfigurationException;
 import com.claudemesh.broker.crypto.Vectors;
+import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,19 +30,19 @@ class KeyEncryptionAtRestTest {
     static final String OTHER_KEY = "a0".repeat(32);
     static final String TOKEN = "separate-admin-token-0123456789";
 
-    private final TestDatabase.Endpoint db = SeparateBroker.newDatabase();
+    private final TestDatabase.Endpoint db = StandaloneBroker.newDatabase();
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
 
     @AfterEach
     void dropDatabase() throws Exception {
-        SeparateBroker.drop(db);
+        StandaloneBroker.drop(db);
     }
 
     @Test
     void secretKeysAreSealedAtRestAndInvitesOfSealedAndPlaintextRowsVerify() throws Exception {
-        try (ConfigurableApplicationContext broker = startWith(KEY)) {
-            int port = SeparateBroker.port(broker);
+        try (StandaloneBroker broker = startWith(KEY)) {
+            int port = broker.port();
             JsonNode mesh = json.readTree(post(port, "/api/meshes", "{\"name\":\"Sealed\",\"slug\":\"sealed\"}")
                     .body());
             String meshId = mesh.get("id").asString();
@@ -81,14 +81,15 @@ class KeyEncryptionAtRestTest {
 
     @Test
     void aWrongKeyOrNoKeyRefusesToStartWithOneClearLine(CapturedOutput output) throws Exception {
-        try (ConfigurableApplicationContext broker = startWith(KEY)) {
-            post(SeparateBroker.port(broker), "/api/meshes", "{\"name\":\"Sealed\",\"slug\":\"sealed\"}");
+        try (StandaloneBroker broker = startWith(KEY)) {
+            post(broker.port(), "/api/meshes", "{\"name\":\"Sealed\",\"slug\":\"sealed\"}");
         }
 
         assertThatThrownBy(() -> startWith(OTHER_KEY))
                 .hasStackTraceContaining(InvalidConfigurationException.class.getName())
                 .hasStackTraceContaining("BROKER_KEY_ENCRYPTION_KEY does not match");
-        assertThatThrownBy(() -> SeparateBroker.start(db, "broker.admin-token=" + TOKEN, "broker.key-encryption-key="))
+        assertThatThrownBy(
+                        () -> StandaloneBroker.start(db, "broker.admin-token=" + TOKEN, "broker.key-encryption-key="))
                 .hasStackTraceContaining("BROKER_KEY_ENCRYPTION_KEY is not set, but the owner keys");
         assertThat(output.getErr())
                 .contains("claudemesh-broker: cannot start: BROKER_KEY_ENCRYPTION_KEY does not match")
@@ -98,8 +99,8 @@ class KeyEncryptionAtRestTest {
 
     @Test
     void aWrongKeyIsRefusedEvenBeforeACheckValueWasStored() throws Exception {
-        try (ConfigurableApplicationContext broker = startWith(KEY)) {
-            post(SeparateBroker.port(broker), "/api/meshes", "{\"name\":\"Sealed\",\"slug\":\"sealed\"}");
+        try (StandaloneBroker broker = startWith(KEY)) {
+            post(broker.port(), "/api/meshes", "{\"name\":\"Sealed\",\"slug\":\"sealed\"}");
         }
         execute("DELETE FROM mesh.key_encryption_check");
 
@@ -107,8 +108,8 @@ class KeyEncryptionAtRestTest {
                 .hasStackTraceContaining("BROKER_KEY_ENCRYPTION_KEY does not match");
     }
 
-    private ConfigurableApplicationContext startWith(String key) {
-        return SeparateBroker.start(db, "broker.admin-token=" + TOKEN, "broker.key-encryption-key=" + key);
+    private StandaloneBroker startWith(String key) {
+        return StandaloneBroker.start(db, "broker.admin-token=" + TOKEN, "broker.key-encryption-key=" + key);
     }
 
     private HttpResponse<String> post(int port, String path, String body) throws Exception {

@@ -3,8 +3,8 @@ package com.claudemesh.broker.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
-import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
+import com.claudemesh.broker.support.MeshSeeds;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.crypto.Ed25519;
-import com.claudemesh.broker.session.MeshSeeds;
-import com.claudemesh.broker.session.PeerCrypto;
-import com.claudemesh.broker.session.WsClient;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.PeerCrypto;
+import com.claudemesh.broker.support.WsClient;
 import com.goterl.lazysodium.LazySodiumJava;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.mesh.KeyReencryption;
 import com.claudemesh.broker.mesh.Meshes;
-import com.claudemesh.broker.mesh.SeparateBroker;
-import com.claudemesh.broker.session.MeshSeeds;
-import com.claudemesh.broker.session.PeerCrypto;
-import com.claudemesh.broker.session.WsClient;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.PeerCrypto;
 import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
+import com.claudemesh.broker.support.WsClient;
 import com.goterl.lazysodium.LazySodiumJava;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -77,7 +76,7 @@ class SecretsNeverLoggedTest {
         secret("BROKER_KEY_ENCRYPTION_KEY (hex)", HexFormat.of().formatHex(kek));
         secret("BROKER_KEY_ENCRYPTION_KEY (base64)", Base64.getEncoder().encodeToString(kek));
         secret("admin token", BrokerIntegrationTest.ADMIN_TOKEN);
-        TestDatabase.Endpoint db = SeparateBroker.newDatabase();
+        TestDatabase.Endpoint db = StandaloneBroker.newDatabase();
         try (StandaloneBroker broker = StandaloneBroker.start(
                 db,
                 "logging.structured.format.console=logstash",
@@ -224,7 +223,7 @@ class SecretsNeverLoggedTest {
                 storedKeys(db, id);
             }
         } finally {
-            SeparateBroker.drop(db);
+            StandaloneBroker.drop(db);
             // Logback is one per JVM: the test contexts after this one log at their own levels again.
             LoggingSystem.get(getClass().getClassLoader()).setLogLevel("com.claudemesh", null);
         }

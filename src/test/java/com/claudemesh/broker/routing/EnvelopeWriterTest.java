@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.protocol.Priority;
-import com.claudemesh.broker.session.MeshSeeds;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
+import com.claudemesh.broker.support.MeshSeeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,6 +2,9 @@ package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.PeerCrypto;
+import com.claudemesh.broker.support.WsClient;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.claudemesh.broker.presence.PresenceStatusChanged;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.protocol.Priority;
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.WsClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

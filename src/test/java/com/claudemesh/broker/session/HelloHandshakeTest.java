@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.presence.Presences;
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.WsClient;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;

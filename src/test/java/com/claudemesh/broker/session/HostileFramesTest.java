@@ -16,8 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.support.HostileInput;
+import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.RawWebSocket;
 import com.claudemesh.broker.support.StoredRows;
+import com.claudemesh.broker.support.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,8 @@ package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.WsClient;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,10 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.StandaloneBroker;
 import com.claudemesh.broker.support.TestDatabase;
+import com.claudemesh.broker.support.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

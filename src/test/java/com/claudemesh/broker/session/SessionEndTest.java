@@ -3,6 +3,8 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.WsClient;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.time.Duration;

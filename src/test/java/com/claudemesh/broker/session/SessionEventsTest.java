@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.mesh.MemberRevoked;
 import com.claudemesh.broker.mesh.MeshArchived;
+import com.claudemesh.broker.support.MeshSeeds;
+import com.claudemesh.broker.support.WsClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

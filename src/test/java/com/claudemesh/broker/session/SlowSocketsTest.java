@@ -3,7 +3,9 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.RawWebSocket;
+import com.claudemesh.broker.support.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A whole broker started outside the shared test context, for tests that need their own database
- * or settings (migrations, outages, start-up failures, shutdown). Close it at the end of the test.
+ * or settings (migrations, outages, start-up failures, shutdown, an unset admin token, an encryption
+ * key). Settings are command-line arguments, so they win over environment variables of the machine
+ * running the tests. Close it at the end of the test.
  */
 public final class StandaloneBroker implements AutoCloseable {
 
@@ -33,6 +38,31 @@ public final class StandaloneBroker implements AutoCloseable {
     }
 
     public static StandaloneBroker start(TestDatabase.Endpoint db, List<Class<?>> extraSources, String... extra) {
+        List<Class<?>> sources = new ArrayList<>();
+        sources.add(BrokerApplication.class);
+        sources.addAll(extraSources);
+        return new StandaloneBroker(
+                new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).run(arguments(db, extra)));
+    }
+
+    /** A new empty database of its own ({@code <shared>_cmtest_*}); drop it with {@link #drop}. */
+    public static TestDatabase.Endpoint newDatabase() {
+        return TestDatabase.createDatabase("cmtest");
+    }
+
+    public static void drop(TestDatabase.Endpoint db) throws SQLException {
+        try (Connection c = TestDatabase.shared().open();
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + db.databaseName() + " WITH (FORCE)");
+        }
+    }
+
+    /**
+     * The command line of a broker on {@code db} (random port, the test admin token, no structured
+     * logs) with {@code extra} settings ({@code name=value}) on top, for the broker and its one-shot
+     * commands. Command-line arguments outrank application.properties (server.port=${broker.port}).
+     */
+    public static String[] arguments(TestDatabase.Endpoint db, String... extra) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("server.port", "0");
         properties.put("spring.datasource.url", db.jdbcUrl());
@@ -47,16 +77,9 @@ public final class StandaloneBroker implements AutoCloseable {
             int equals = property.indexOf('=');
             properties.put(property.substring(0, equals), property.substring(equals + 1));
         }
-        List<Class<?>> sources = new ArrayList<>();
-        sources.add(BrokerApplication.class);
-        sources.addAll(extraSources);
-        // Command-line arguments outrank application.properties (server.port=${broker.port} there).
-        String[] arguments = properties.entrySet().stream()
+        return properties.entrySet().stream()
                 .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
                 .toArray(String[]::new);
-        ConfigurableApplicationContext context =
-                new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).run(arguments);
-        return new StandaloneBroker(context);
     }
 
     public ConfigurableApplicationContext context() {

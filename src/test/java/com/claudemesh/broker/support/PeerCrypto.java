@@ -1,4 +1,4 @@
-package com.claudemesh.broker.session;
+package com.claudemesh.broker.support;
 
 import com.claudemesh.broker.crypto.Hex;
 import com.goterl.lazysodium.LazySodiumJava;

@@ -1,4 +1,4 @@
-package com.claudemesh.broker.session;
+package com.claudemesh.broker.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     public record Closed(int code, String reason) {}
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
