@@ -24,6 +24,7 @@ class BrokerEnvironmentPostProcessor implements EnvironmentPostProcessor {
     static final String DATABASE_URL = "DATABASE_URL";
     static final String LOG_LEVEL = "BROKER_LOG_LEVEL";
     static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+    static final String HOOK_REQUIRE_TOKEN = "HOOK_REQUIRE_TOKEN";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -34,6 +35,12 @@ class BrokerEnvironmentPostProcessor implements EnvironmentPostProcessor {
         if (level != null && !LOG_LEVELS.contains(level.trim().toUpperCase(Locale.ROOT))) {
             throw new InvalidConfigurationException(
                     LOG_LEVEL + " must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + level + "'");
+        }
+        String requireToken = environment.getProperty(HOOK_REQUIRE_TOKEN);
+        if (requireToken != null
+                && !List.of("true", "false").contains(requireToken.trim().toLowerCase(Locale.ROOT))) {
+            throw new InvalidConfigurationException(
+                    HOOK_REQUIRE_TOKEN + " must be true or false, got '" + requireToken + "'");
         }
         String value = environment.getProperty(DATABASE_URL);
         if (value != null && !value.isBlank()) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -28,6 +29,13 @@ public record BrokerProperties(
         @DurationUnit(ChronoUnit.SECONDS) Duration messageRetention,
         int outboundQueueFrames,
         @DurationUnit(ChronoUnit.SECONDS) Duration slowConsumerTimeout,
+        int helloRateLimitPerIpPerMin,
+        int maxPendingSocketsPerIp,
+        int maxSockets,
+        int maxFramesPerSecond,
+        String trustedProxies,
+        String hookAllowedCidrs,
+        boolean hookRequireToken,
         Path claudeProjectsDir,
         String publicUrl,
         String adminToken,
@@ -48,6 +56,15 @@ public record BrokerProperties(
         WholeNumberSetting.MESSAGE_RETENTION_SECONDS.require(messageRetention);
         WholeNumberSetting.OUTBOUND_QUEUE_FRAMES.require(outboundQueueFrames);
         WholeNumberSetting.SLOW_CONSUMER_TIMEOUT_SECONDS.require(slowConsumerTimeout);
+        WholeNumberSetting.HELLO_RATE_LIMIT_PER_IP_PER_MIN.require(helloRateLimitPerIpPerMin);
+        WholeNumberSetting.MAX_PENDING_SOCKETS_PER_IP.require(maxPendingSocketsPerIp);
+        WholeNumberSetting.MAX_SOCKETS.require(maxSockets);
+        WholeNumberSetting.MAX_FRAMES_PER_SECOND.require(maxFramesPerSecond);
+        trustedProxies = blankToNull(trustedProxies);
+        Cidr.parseList("TRUSTED_PROXIES", trustedProxies);
+        hookAllowedCidrs =
+                hookAllowedCidrs == null || hookAllowedCidrs.isBlank() ? ALL_ADDRESSES : hookAllowedCidrs.trim();
+        Cidr.parseList("HOOK_ALLOWED_CIDRS", hookAllowedCidrs);
         if (claudeProjectsDir == null) {
             throw new InvalidConfigurationException("CLAUDE_PROJECTS_DIR must be a directory path");
         }
@@ -62,6 +79,19 @@ public record BrokerProperties(
         }
         keyEncryptionKey = blankToNull(keyEncryptionKey);
         gitSha = blankToNull(gitSha);
+    }
+
+    /** Every address: the v1 default of {@code HOOK_ALLOWED_CIDRS}. */
+    static final String ALL_ADDRESSES = "0.0.0.0/0,::/0";
+
+    /** Proxies whose {@code X-Forwarded-For} / {@code Forwarded} headers name the client (none by default). */
+    public List<Cidr> trustedProxyRanges() {
+        return Cidr.parseList("TRUSTED_PROXIES", trustedProxies);
+    }
+
+    /** Client addresses {@code /hook/set-status} takes requests without a token from (everything by default). */
+    public List<Cidr> hookAllowedRanges() {
+        return Cidr.parseList("HOOK_ALLOWED_CIDRS", hookAllowedCidrs);
     }
 
     public Optional<String> publicUrlIfSet() {

@@ -14,7 +14,7 @@ enum WholeNumberSetting {
     BROKER_PORT("broker.port", "a TCP port", 1, 65_535),
     STATUS_TTL_SECONDS("broker.status-ttl", Kind.SECONDS),
     HOOK_FRESH_WINDOW_SECONDS("broker.hook-fresh-window", Kind.SECONDS),
-    MAX_CONNECTIONS_PER_MESH("broker.max-connections-per-mesh", "a whole number", 1, 1_000_000),
+    MAX_CONNECTIONS_PER_MESH("broker.max-connections-per-mesh", "a whole number", 1, 100_000_000),
     MAX_MESSAGE_BYTES("broker.max-message-bytes", "a byte count", 1_024, 16 * 1024 * 1024),
     HOOK_RATE_LIMIT_PER_MIN("broker.hook-rate-limit-per-min", "a whole number", 1, 100_000_000),
     JOIN_RATE_LIMIT_PER_IP_PER_MIN("broker.join-rate-limit-per-ip-per-min", "a whole number", 1, 100_000_000),
@@ -22,8 +22,12 @@ enum WholeNumberSetting {
     SEND_RATE_LIMIT_BURST("broker.send-rate-limit-burst", "a whole number", 1, 100_000_000),
     MESSAGE_TTL_SECONDS("broker.message-ttl", Kind.SECONDS),
     MESSAGE_RETENTION_SECONDS("broker.message-retention", Kind.SECONDS),
-    OUTBOUND_QUEUE_FRAMES("broker.outbound-queue-frames", "a whole number", 1, 1_000_000),
+    OUTBOUND_QUEUE_FRAMES("broker.outbound-queue-frames", "a whole number", 1, 100_000_000),
     SLOW_CONSUMER_TIMEOUT_SECONDS("broker.slow-consumer-timeout", Kind.SECONDS),
+    HELLO_RATE_LIMIT_PER_IP_PER_MIN("broker.hello-rate-limit-per-ip-per-min", "a whole number", 1, 100_000_000),
+    MAX_PENDING_SOCKETS_PER_IP("broker.max-pending-sockets-per-ip", "a whole number", 1, 100_000_000),
+    MAX_SOCKETS("broker.max-sockets", "a whole number", 1, 100_000_000),
+    MAX_FRAMES_PER_SECOND("broker.max-frames-per-second", "a whole number", 1, 100_000_000),
     DATABASE_POOL_SIZE("spring.datasource.hikari.maximum-pool-size", "a whole number", 1, 10_000);
 
     private enum Kind {

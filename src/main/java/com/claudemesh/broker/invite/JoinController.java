@@ -1,6 +1,7 @@
 package com.claudemesh.broker.invite;
 
 import com.claudemesh.broker.config.BrokerProperties;
+import com.claudemesh.broker.ops.ClientAddress;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import org.springframework.http.HttpStatus;
@@ -25,8 +26,15 @@ class JoinController {
     private final JoinRateLimiter rateLimiter;
     private final JsonMapper json;
     private final int maxBytes;
+    private final ClientAddress clientAddress;
 
-    JoinController(JoinService joins, JoinRateLimiter rateLimiter, JsonMapper json, BrokerProperties properties) {
+    JoinController(
+            JoinService joins,
+            JoinRateLimiter rateLimiter,
+            JsonMapper json,
+            BrokerProperties properties,
+            ClientAddress clientAddress) {
+        this.clientAddress = clientAddress;
         this.joins = joins;
         this.rateLimiter = rateLimiter;
         this.json = json;
@@ -35,7 +43,7 @@ class JoinController {
 
     @PostMapping("/join")
     ResponseEntity<JoinReply> join(HttpServletRequest request) {
-        if (!rateLimiter.tryAcquire(request.getRemoteAddr())) {
+        if (!rateLimiter.tryAcquire(clientAddress.of(request))) {
             return reply(HttpStatus.TOO_MANY_REQUESTS, JoinReply.error("rate limited"));
         }
         if (request.getContentLengthLong() > maxBytes) {

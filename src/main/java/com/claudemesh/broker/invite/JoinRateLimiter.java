@@ -16,20 +16,14 @@ class JoinRateLimiter {
 
     private static final int MAX_BUCKETS = 10_000;
 
-    private final double perMinute;
     private final TokenBuckets buckets;
 
     JoinRateLimiter(BrokerProperties properties, Clock clock) {
-        this.perMinute = properties.joinRateLimitPerIpPerMin();
-        this.buckets = new TokenBuckets(clock, MAX_BUCKETS);
+        int perMinute = properties.joinRateLimitPerIpPerMin();
+        this.buckets = new TokenBuckets(clock, MAX_BUCKETS, perMinute, perMinute);
     }
 
     boolean tryAcquire(String clientIp) {
-        return buckets.tryAcquire(clientIp, perMinute, perMinute);
-    }
-
-    /** Forgets every bucket; tests share one client address and start each case from full buckets. */
-    void reset() {
-        buckets.clear();
+        return buckets.tryAcquire(clientIp);
     }
 }

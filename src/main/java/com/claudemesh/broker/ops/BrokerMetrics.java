@@ -29,8 +29,25 @@ import org.springframework.stereotype.Component;
 @Component
 public class BrokerMetrics {
 
-    static final List<String> CONNECTION_REJECT_REASONS =
-            List.of("malformed", "capacity", "timestamp_skew", "bad_signature", "unauthorized", "hello_timeout");
+    /**
+     * The A.3 hello codes, then the socket limits (docs/RELIABILITY.md): {@code try_again_later} (the
+     * database did not answer), {@code max_sockets}, {@code pending_per_ip}, {@code hello_rate},
+     * {@code flooding}.
+     */
+    static final List<String> CONNECTION_REJECT_REASONS = List.of(
+            "malformed",
+            "capacity",
+            "timestamp_skew",
+            "bad_signature",
+            "unauthorized",
+            "replayed",
+            "hello_timeout",
+            "try_again_later",
+            "max_sockets",
+            "pending_per_ip",
+            "hello_rate",
+            "flooding");
+
     static final List<String> MESSAGE_REJECT_REASONS =
             List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
     /** Why a delivery was retired undelivered other than by expiry (routing.Undeliverable). */
@@ -52,6 +69,7 @@ public class BrokerMetrics {
     private final Counter ttlSweeps;
     private final Counter hookRequests;
     private final Counter hookRateLimited;
+    private final Counter framesRateLimited;
     private final AtomicLong activeConnections = new AtomicLong();
     private final AtomicLong queueDepth = new AtomicLong();
     private final AtomicLong queueOldestAgeMillis = new AtomicLong();
@@ -78,6 +96,9 @@ public class BrokerMetrics {
                 .register(registry);
         hookRateLimited = Counter.builder("broker.hook.requests.rate.limited")
                 .description("POST /hook/set-status requests refused by the rate limit")
+                .register(registry);
+        framesRateLimited = Counter.builder("broker.frames.rate.limited")
+                .description("WebSocket frames refused by MAX_FRAMES_PER_SECOND (answered rate_limited)")
                 .register(registry);
         Gauge.builder("broker.connections.active", activeConnections, AtomicLong::get)
                 .description("Authenticated WebSocket sessions open now")
@@ -166,6 +187,10 @@ public class BrokerMetrics {
 
     public void hookRateLimited() {
         hookRateLimited.increment();
+    }
+
+    public void frameRateLimited() {
+        framesRateLimited.increment();
     }
 
     private Timer deliveryTimer(String path) {

@@ -48,7 +48,7 @@ class StartupLog {
                 .addKeyValue(
                         "key_encryption", properties.keyEncryptionKeyIfSet().isPresent() ? "enabled" : "disabled")
                 .addKeyValue("max_connections_per_mesh", properties.maxConnectionsPerMesh())
-                .addKeyValue("max_connections", environment.getProperty("server.tomcat.max-connections"))
+                .addKeyValue("max_sockets", properties.maxSockets())
                 .addKeyValue("max_message_bytes", properties.maxMessageBytes())
                 .addKeyValue("send_rate_limit_per_min", properties.sendRateLimitPerMin())
                 .addKeyValue("send_rate_limit_burst", properties.sendRateLimitBurst())

@@ -22,22 +22,21 @@ class HookRateLimiter {
 
     static final int MAX_BUCKETS = 10_000;
 
-    private final double perMinute;
     private final TokenBuckets buckets;
 
     HookRateLimiter(BrokerProperties properties, Clock clock) {
-        this.perMinute = properties.hookRateLimitPerMin();
-        this.buckets = new TokenBuckets(clock, MAX_BUCKETS);
+        int perMinute = properties.hookRateLimitPerMin();
+        this.buckets = new TokenBuckets(clock, MAX_BUCKETS, perMinute, perMinute);
     }
 
     /** Takes a token for (pid, cwd); false when the bucket is empty. */
     boolean tryAcquire(Integer pid, String cwd) {
-        return buckets.tryAcquire(key(pid, cwd), perMinute, perMinute);
+        return buckets.tryAcquire(key(pid, cwd));
     }
 
     @Scheduled(fixedDelay = 1, timeUnit = TimeUnit.MINUTES)
     void evictIdle() {
-        buckets.evictFull(perMinute, perMinute);
+        buckets.evictFull();
     }
 
     int size() {

@@ -170,12 +170,20 @@ class PresenceRows {
                 .update();
     }
 
-    /** Live presences whose {@code working} status is older than {@code cutoff} (A.8 TTL sweep). */
-    List<String> staleWorking(Instant cutoff) {
+    /**
+     * Live presences of this instance whose {@code working} status is older than {@code cutoff} (A.8
+     * TTL sweep). Only this instance's: the owner holds the presence's status in memory and tells its
+     * peers about the change; another instance sweeping the row would leave both stale.
+     */
+    List<String> staleWorking(String brokerInstanceId, Instant cutoff) {
         return jdbc.sql("""
                         SELECT id FROM mesh.presence
-                         WHERE disconnected_at IS NULL AND status = 'working' AND status_updated_at < ?
-                        """).param(toDb(cutoff)).query(String.class).list();
+                         WHERE broker_instance_id = ? AND disconnected_at IS NULL AND status = 'working'
+                           AND status_updated_at < ?
+                        """)
+                .params(brokerInstanceId, toDb(cutoff))
+                .query(String.class)
+                .list();
     }
 
     /**

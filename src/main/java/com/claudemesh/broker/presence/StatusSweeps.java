@@ -19,6 +19,7 @@ class StatusSweeps {
 
     private static final Logger log = LoggerFactory.getLogger(StatusSweeps.class);
 
+    private final BrokerInstance self;
     private final PresenceRows rows;
     private final PendingStatuses pending;
     private final StatusWriter writer;
@@ -27,12 +28,14 @@ class StatusSweeps {
     private final Duration statusTtl;
 
     StatusSweeps(
+            BrokerInstance self,
             PresenceRows rows,
             PendingStatuses pending,
             StatusWriter writer,
             BrokerMetrics metrics,
             Clock clock,
             BrokerProperties properties) {
+        this.self = self;
         this.rows = rows;
         this.pending = pending;
         this.writer = writer;
@@ -43,13 +46,13 @@ class StatusSweeps {
 
     /**
      * A.8: a live {@code working} status older than STATUS_TTL_SECONDS becomes {@code idle} from
-     * {@code jsonl}. Each row is checked again under its lock, since a hook may have refreshed it.
+     * {@code jsonl}. This instance sweeps its own presences. Each row is checked again under its lock, since a hook may have refreshed it.
      * Returns how many presences became idle.
      */
     int sweepExpiredWorking() {
         Instant cutoff = clock.instant().minus(statusTtl);
         int swept = 0;
-        for (String id : rows.staleWorking(cutoff)) {
+        for (String id : rows.staleWorking(self.id(), cutoff)) {
             boolean changed = writer.write(
                             id,
                             Status.IDLE,

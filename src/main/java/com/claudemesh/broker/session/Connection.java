@@ -1,6 +1,8 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
+import com.claudemesh.broker.ratelimit.TokenBucket;
 import com.claudemesh.broker.routing.Push;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -57,6 +59,12 @@ final class Connection implements Outbound.Events {
     private final ReentrantLock transitions = new ReentrantLock();
 
     private final SendPipeline sends;
+    private final String clientAddress;
+    private final ConnectionLimits.Ticket ticket;
+    /** A.1 flood control: the reader's frames draw on it; only the reader touches it. */
+    private final TokenBucket frames;
+
+    private int refusedInARow;
     private volatile SessionConfirmations confirmations;
 
     private volatile SessionRegistry.Slot slot;
@@ -67,19 +75,19 @@ final class Connection implements Outbound.Events {
     private volatile Instant lastPingRequested;
     private volatile String closeReason;
 
-    Connection(Socket socket, ConnectionServices services) {
+    Connection(Socket socket, ConnectionServices services, String clientAddress, ConnectionLimits.Ticket ticket) {
         this.socket = socket;
         this.services = services;
+        this.clientAddress = clientAddress;
+        this.ticket = ticket;
+        this.frames = services.limits().frames();
         this.connectedAt = services.clock().instant();
         this.lastHeard = connectedAt;
         this.lastPingRequested = connectedAt;
         this.assembler = new MessageAssembler(services.settings().maxMessageBytes());
         this.sends = new SendPipeline(services.sends());
         this.outbound = new Outbound(
-                socket,
-                services.settings().outboundQueueFrames(),
-                services.settings().closeConfirmWait(),
-                this);
+                socket, services.settings().outboundQueueFrames(), SessionSettings.CLOSE_CONFIRM_WAIT, this);
     }
 
     // ---- inbound ----
@@ -99,6 +107,11 @@ final class Connection implements Outbound.Events {
         }
         heard();
         Frames.Inbound frame = Frames.parse(text);
+        if (!frames.tryTake()) {
+            flooding(frame);
+            return;
+        }
+        refusedInARow = 0;
         boolean aSend = frame instanceof Frames.Send || frame instanceof Frames.BadSend;
         if (oversized && (now != State.OPEN || !aSend)) {
             // A session's send gets its too_large refusal (A.4) with its id; anything else is over A.1's limit.
@@ -107,6 +120,8 @@ final class Connection implements Outbound.Events {
         }
         if (now != State.OPEN) {
             switch (frame) {
+                case Frames.Hello hello when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
+                case Frames.BadHello bad when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
                 case Frames.Hello hello -> hello(hello);
                 case Frames.BadHello bad -> refused(services.verifier().malformed());
                 default -> send(new Frames.Error("no_hello", "must send hello first"));
@@ -143,7 +158,7 @@ final class Connection implements Outbound.Events {
                 verdict = services.verifier().verify(hello);
             } catch (DataAccessException e) {
                 log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
-                unavailable();
+                notOpened(e);
                 return;
             }
             switch (verdict) {
@@ -160,18 +175,29 @@ final class Connection implements Outbound.Events {
         if (!state.compareAndSet(State.AWAITING_HELLO, State.OPENING)) {
             return;
         }
-        SessionOpener.Opened opened;
+        SessionOpener.Outcome outcome;
         try {
-            opened = services.opener().open(accepted.hello(), accepted.member()).join();
+            outcome =
+                    services.opener().open(accepted.hello(), accepted.member()).join();
         } catch (CompletionException e) {
-            unavailable();
+            notOpened(e.getCause());
             return;
         }
+        switch (outcome) {
+            case SessionOpener.Replayed replayed -> {
+                releaseSlot();
+                refused(services.verifier().replayed(accepted.hello()));
+            }
+            case SessionOpener.Opened opened -> opened(accepted.member(), opened);
+        }
+    }
+
+    private void opened(Member member, SessionOpener.Opened opened) {
         try {
-            Member member = accepted.member();
             confirmations = new SessionConfirmations(services.dispatcher(), member.id());
             session = new OpenSession(member, opened.presence(), outbound, this::delivering);
             if (state.compareAndSet(State.OPENING, State.OPEN)) {
+                ticket.authenticated();
                 services.registry().register(this);
                 send(new Frames.HelloAck(opened.presence().id(), member.displayName()));
             }
@@ -186,11 +212,43 @@ final class Connection implements Outbound.Events {
         closeByBroker(new CloseStatus(1008, rejected.code()), rejected.code());
     }
 
-    /** The database does not answer: the peer may retry; its capacity slot is given back. */
-    private void unavailable() {
+    /**
+     * The session could not be checked or stored; its capacity slot is given back. A database that
+     * does not answer is A.3's 1013 (the client retries); anything else is the broker's fault, 1011.
+     */
+    private void notOpened(Throwable failure) {
         releaseSlot();
-        send(new Frames.Error("internal_error", "the broker cannot open a session now, retry later"));
-        closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+        if (GroupCommit.unavailable(failure)) {
+            services.metrics().connectionRejected("try_again_later");
+            tryAgainLater();
+        } else {
+            send(new Frames.Error("internal_error", "the broker could not open the session"));
+            closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+        }
+    }
+
+    private void tryAgainLater() {
+        send(new Frames.Error("try_again_later", "the broker cannot open a session now, retry later"));
+        closeByBroker(new CloseStatus(1013, "try_again_later"), "try_again_later");
+    }
+
+    /**
+     * A frame beyond the socket's rate: refused with {@code rate_limited} (a send's id echoed), and
+     * once a whole second's worth in a row was refused, the socket is closed 1008 {@code flooding}.
+     */
+    private void flooding(Frames.Inbound frame) {
+        services.metrics().frameRateLimited();
+        if (++refusedInARow > services.limits().maxFramesPerSecond()) {
+            services.metrics().connectionRejected("flooding");
+            closeByBroker(new CloseStatus(1008, "flooding"), "flooding");
+            return;
+        }
+        String id = switch (frame) {
+            case Frames.Send send -> send.id();
+            case Frames.BadSend bad -> bad.id();
+            default -> null;
+        };
+        send(new Frames.Error("rate_limited", "more than MAX_FRAMES_PER_SECOND frames, slow down", id));
     }
 
     /** The ack (or error) is queued once the envelope is committed; the reader goes on meanwhile. */
@@ -237,6 +295,7 @@ final class Connection implements Outbound.Events {
                 closeReason = "slow_consumer";
             }
             outbound.stop();
+            ticket.release();
             services.registry().detach(this);
             if (session == null) {
                 releaseSlot();

@@ -20,4 +20,5 @@ record ConnectionServices(
         Presences presences,
         Dispatcher dispatcher,
         WriterFailures writerFailures,
+        ConnectionLimits limits,
         BrokerMetrics metrics) {}

@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The hello checks of PROTOCOL A.3, in their order, and the record of every refusal (metric, log
- * line, {@code hello_rejected} audit event). Check 1, a well-formed frame, is {@link Frames#parse}'s.
+ * line, {@code hello_rejected} audit event). Check 1, a well-formed frame, is {@link Frames#parse}'s;
+ * check 6, no replay, is decided where the session is stored ({@link SessionOpener}).
  * Passing check 2 reserves a slot of the mesh's capacity, which an accepted verdict hands to the
  * connection; a later failure gives it back.
  */
@@ -84,6 +85,11 @@ class HelloVerifier {
     /** Check 1 failed: nothing of the frame can be trusted, not even its mesh id. */
     Rejected malformed() {
         return rejected(new Rejected("malformed", Frames.HELLO_FIELDS, null));
+    }
+
+    /** Check 6: this hello was accepted before, here or by another broker process. */
+    Rejected replayed(Frames.Hello hello) {
+        return rejected(new Rejected("replayed", "this hello was already used; sign a new one", hello));
     }
 
     /** No hello within the limit (A.3). */

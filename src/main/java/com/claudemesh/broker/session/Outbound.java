@@ -23,7 +23,8 @@ import org.springframework.web.socket.CloseStatus;
  * is a virtual thread started when the queue gets its first frame and ending when it is empty, so an
  * idle session holds no thread. The frames of one drain are batched into few write system calls;
  * what is batched is flushed before every ping and close, after {@link #FLUSH_EVERY} frames and when
- * the queue runs empty, and a push counts as written (for the {@link PushLedger}) only once flushed.
+ * the queue runs empty, and a push counts as written (for the {@link PushLedger}) once flushed — or
+ * once the writer stops with it handed to the socket but not flushed ({@link #drain}).
  *
  * <p>The queue is bounded by what may enter it: the pushes its ledger has room for, at most {@code
  * capacity} replies queued by the reader (it waits for room, {@link #offerFrame}), and the acks of
@@ -249,6 +250,14 @@ final class Outbound {
                 stopped = true;
                 events.writeFailed(e, timedOut(e));
             }
+        } finally {
+            if (stopped) {
+                // Handed to the socket, not yet flushed by the writer: Tomcat flushes its batch before
+                // it answers a peer's close frame, and refuses any text after it, so after a close
+                // handshake the peer has read these. After any other end they stay unconfirmed, like
+                // every written push, and are released.
+                countUnflushedAsWritten();
+            }
         }
     }
 
@@ -290,6 +299,10 @@ final class Outbound {
     private void flush() throws IOException {
         timed(socket::flush);
         framesSinceFlush = 0;
+        countUnflushedAsWritten();
+    }
+
+    private void countUnflushedAsWritten() {
         for (Push push : unflushed) {
             ledger.written(push);
             events.pushWritten(push);

@@ -13,20 +13,13 @@ class SendRateLimiter {
 
     private static final int MAX_BUCKETS = 100_000;
 
-    private final SessionSettings settings;
     private final TokenBuckets buckets;
 
     SendRateLimiter(Clock clock, SessionSettings settings) {
-        this.settings = settings;
-        this.buckets = new TokenBuckets(clock, MAX_BUCKETS);
+        this.buckets = new TokenBuckets(clock, MAX_BUCKETS, settings.sendBurst(), settings.sendRatePerMinute());
     }
 
     boolean tryAcquire(String memberId) {
-        return buckets.tryAcquire(memberId, settings.sendBurst(), settings.sendRatePerMinute());
-    }
-
-    /** Forgets every bucket (tests change the limits between cases). */
-    void reset() {
-        buckets.clear();
+        return buckets.tryAcquire(memberId);
     }
 }

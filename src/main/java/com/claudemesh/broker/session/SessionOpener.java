@@ -11,8 +11,10 @@ import com.claudemesh.broker.routing.Dispatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Stores the sessions of accepted hellos (PROTOCOL A.3) with group commit: the hellos that arrive
  * while a batch is being stored are stored together, so a burst of hellos costs one transaction per
  * batch instead of several round trips each. A presence row and its {@code session_opened} audit
- * event are committed together: a session never opens unaudited.
+ * event are committed together: a session never opens unaudited. The same transaction records the
+ * hello as seen (A.3 check 6, {@link SeenHellos}): a replay opens nothing.
  *
  * <p>Each connection learns of its presence through the future {@link #open} returns, registers and
  * starts delivering itself, and then completes {@link Opened#started}. Once every session of a batch
@@ -44,21 +47,32 @@ class SessionOpener implements DisposableBean {
     /** Two batches in flight: one can commit while the next is being written. */
     private static final int COMMITTERS = 2;
 
-    /** A stored session: its presence (with the status it starts with), and the signal its connection gives once it takes pushes. */
-    record Opened(Presence presence, CompletableFuture<Void> started) {}
+    /** What became of a hello. */
+    sealed interface Outcome {}
 
-    private record Request(Frames.Hello hello, Member member, CompletableFuture<Opened> opened) {}
+    /** A stored session: its presence (with the status it starts with), and the signal its connection gives once it takes pushes. */
+    record Opened(Presence presence, CompletableFuture<Void> started) implements Outcome {}
+
+    /** A.3 check 6: this very hello was accepted before; nothing was stored. */
+    record Replayed() implements Outcome {}
+
+    private record Request(Frames.Hello hello, Member member, CompletableFuture<Outcome> outcome) {}
+
+    /** A batch as committed: {@code presences[i]} is the session of request i, null for a replay. */
+    private record Stored(List<Presence> presences) {}
 
     private final Presences presences;
+    private final SeenHellos seen;
     private final AuditLog audit;
     private final TransactionTemplate tx;
     private final SessionRegistry registry;
     private final BrokerMetrics metrics;
     private final Dispatcher dispatcher;
-    private final GroupCommit<Request, List<Presence>> queue;
+    private final GroupCommit<Request, Stored> queue;
 
     SessionOpener(
             Presences presences,
+            SeenHellos seen,
             AuditLog audit,
             TransactionTemplate tx,
             SessionRegistry registry,
@@ -66,6 +80,7 @@ class SessionOpener implements DisposableBean {
             Dispatcher dispatcher,
             MeterRegistry meters) {
         this.presences = presences;
+        this.seen = seen;
         this.audit = audit;
         this.tx = tx;
         this.registry = registry;
@@ -79,48 +94,60 @@ class SessionOpener implements DisposableBean {
                 GroupCommit.WhileUnavailable.FAIL,
                 new GroupCommit.Batch<>() {
                     @Override
-                    public List<Presence> commit(List<Request> batch) {
+                    public Stored commit(List<Request> batch) {
                         return store(batch);
                     }
 
                     @Override
-                    public void committed(List<Request> batch, List<Presence> stored) {
+                    public void committed(List<Request> batch, Stored stored) {
                         opened(batch, stored);
                     }
 
                     @Override
                     public void failed(Request request, RuntimeException cause) {
-                        request.opened().completeExceptionally(cause);
+                        request.outcome().completeExceptionally(cause);
                     }
                 },
                 meters);
     }
 
-    /** Completes with the stored session, or exceptionally when the database could not store it: nothing was opened. */
-    CompletableFuture<Opened> open(Frames.Hello hello, Member member) {
+    /**
+     * Completes with the stored session or the replay refusal, or exceptionally when the database
+     * could not store it: nothing was opened.
+     */
+    CompletableFuture<Outcome> open(Frames.Hello hello, Member member) {
         Request request = new Request(hello, member, new CompletableFuture<>());
         if (!queue.add(request)) {
-            request.opened().completeExceptionally(new IllegalStateException("the broker is shutting down"));
+            request.outcome().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
-        return request.opened();
+        return request.outcome();
     }
 
-    private List<Presence> store(List<Request> batch) {
-        List<Presences.Opening> openings = batch.stream()
-                .map(r -> new Presences.Opening(
-                        r.member().id(),
-                        r.hello().sessionId(),
-                        r.hello().pid(),
-                        r.hello().cwd()))
-                .toList();
+    private Stored store(List<Request> batch) {
         List<Presence> attempted = new ArrayList<>();
         try {
             return tx.execute(status -> {
-                List<Presence> opened = presences.openAll(openings);
+                List<Boolean> fresh = seen.record(batch.stream()
+                        .map(r -> new SeenHellos.Sighting(
+                                r.member().id(), r.hello().timestamp()))
+                        .toList());
+                List<Request> opening = new ArrayList<>(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    if (fresh.get(i)) {
+                        opening.add(batch.get(i));
+                    }
+                }
+                List<Presence> opened = presences.openAll(opening.stream()
+                        .map(r -> new Presences.Opening(
+                                r.member().id(),
+                                r.hello().sessionId(),
+                                r.hello().pid(),
+                                r.hello().cwd()))
+                        .toList());
                 attempted.addAll(opened);
                 List<AuditLog.Event> events = new ArrayList<>(opened.size());
                 for (int i = 0; i < opened.size(); i++) {
-                    Member member = batch.get(i).member();
+                    Member member = opening.get(i).member();
                     events.add(new AuditLog.Event(
                             member.meshId(),
                             "session_opened",
@@ -129,7 +156,11 @@ class SessionOpener implements DisposableBean {
                             Map.of("presence_id", opened.get(i).id())));
                 }
                 audit.recordAll(events);
-                return opened;
+                List<Presence> byRequest = new ArrayList<>(batch.size());
+                for (int i = 0, next = 0; i < batch.size(); i++) {
+                    byRequest.add(fresh.get(i) ? opened.get(next++) : null);
+                }
+                return new Stored(byRequest);
             });
         } catch (RuntimeException e) {
             forgetRolledBack(attempted);
@@ -137,11 +168,19 @@ class SessionOpener implements DisposableBean {
         }
     }
 
-    private void opened(List<Request> batch, List<Presence> stored) {
+    private void opened(List<Request> batch, Stored stored) {
         List<CompletableFuture<Void>> started = new ArrayList<>(batch.size());
+        List<String> presenceIds = new ArrayList<>(batch.size());
+        Set<String> memberIds = new LinkedHashSet<>();
         for (int i = 0; i < batch.size(); i++) {
             Request request = batch.get(i);
-            Presence presence = stored.get(i);
+            Presence presence = stored.presences().get(i);
+            if (presence == null) {
+                request.outcome().complete(new Replayed());
+                continue;
+            }
+            presenceIds.add(presence.id());
+            memberIds.add(request.member().id());
             metrics.connectionOpened();
             log.atInfo()
                     .setMessage("Session opened")
@@ -150,13 +189,10 @@ class SessionOpener implements DisposableBean {
                     .log();
             Opened opened = new Opened(presence, new CompletableFuture<>());
             started.add(opened.started());
-            request.opened().complete(opened);
+            request.outcome().complete(opened);
         }
-        List<String> presenceIds = stored.stream().map(Presence::id).toList();
-        List<String> memberIds =
-                batch.stream().map(r -> r.member().id()).distinct().toList();
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
-                .thenRun(() -> afterStart(presenceIds, memberIds));
+                .thenRun(() -> afterStart(presenceIds, List.copyOf(memberIds)));
     }
 
     private void afterStart(List<String> presenceIds, List<String> memberIds) {

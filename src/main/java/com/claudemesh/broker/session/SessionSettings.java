@@ -4,25 +4,29 @@ import com.claudemesh.broker.config.BrokerProperties;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
 
-/**
- * The limits the session layer applies, read from {@link BrokerProperties} plus the fixed times of
- * PROTOCOL A.1/A.3. They are mutable (package-private setters) so that tests can shrink a limit on the
- * one shared broker context instead of starting another.
- */
+/** The limits the session layer applies, read from {@link BrokerProperties}, and the fixed times of PROTOCOL A.1/A.3. */
 @Component
 class SessionSettings {
 
-    private volatile int maxConnectionsPerMesh;
-    private volatile int maxMessageBytes;
-    private volatile int outboundQueueFrames;
-    private volatile Duration slowConsumerTimeout;
-    private volatile int sendRatePerMinute;
-    private volatile int sendBurst;
-    private volatile Duration helloTimeout = Duration.ofSeconds(10);
-    private volatile Duration pingInterval = Duration.ofSeconds(30);
-    private volatile Duration silenceTimeout = Duration.ofSeconds(75);
+    /** A.3: a socket that sends no hello within this is closed. */
+    static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
+    /** A.1: the broker pings every authenticated socket this often. */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    /** A socket heard from neither by frame nor by pong for this long is gone. */
+    static final Duration SILENCE_TIMEOUT = Duration.ofSeconds(75);
     /** How long a broker-initiated close waits for the pong that confirms the last pushes. */
-    private volatile Duration closeConfirmWait = Duration.ofSeconds(2);
+    static final Duration CLOSE_CONFIRM_WAIT = Duration.ofSeconds(2);
+
+    private final int maxConnectionsPerMesh;
+    private final int maxMessageBytes;
+    private final int outboundQueueFrames;
+    private final Duration slowConsumerTimeout;
+    private final int sendRatePerMinute;
+    private final int sendBurst;
+    private final int maxSockets;
+    private final int maxPendingSocketsPerIp;
+    private final int helloRatePerIpPerMinute;
+    private final int maxFramesPerSecond;
 
     SessionSettings(BrokerProperties properties) {
         maxConnectionsPerMesh = properties.maxConnectionsPerMesh();
@@ -31,6 +35,10 @@ class SessionSettings {
         slowConsumerTimeout = properties.slowConsumerTimeout();
         sendRatePerMinute = properties.sendRateLimitPerMin();
         sendBurst = properties.sendRateLimitBurst();
+        maxSockets = properties.maxSockets();
+        maxPendingSocketsPerIp = properties.maxPendingSocketsPerIp();
+        helloRatePerIpPerMinute = properties.helloRateLimitPerIpPerMin();
+        maxFramesPerSecond = properties.maxFramesPerSecond();
     }
 
     int maxConnectionsPerMesh() {
@@ -57,33 +65,19 @@ class SessionSettings {
         return sendBurst;
     }
 
-    Duration helloTimeout() {
-        return helloTimeout;
+    int maxSockets() {
+        return maxSockets;
     }
 
-    Duration pingInterval() {
-        return pingInterval;
+    int maxPendingSocketsPerIp() {
+        return maxPendingSocketsPerIp;
     }
 
-    Duration silenceTimeout() {
-        return silenceTimeout;
+    int helloRatePerIpPerMinute() {
+        return helloRatePerIpPerMinute;
     }
 
-    Duration closeConfirmWait() {
-        return closeConfirmWait;
-    }
-
-    void maxConnectionsPerMesh(int value) {
-        maxConnectionsPerMesh = value;
-    }
-
-    void outbound(int frames, Duration slowConsumer) {
-        outboundQueueFrames = frames;
-        slowConsumerTimeout = slowConsumer;
-    }
-
-    void sendRate(int perMinute, int burst) {
-        sendRatePerMinute = perMinute;
-        sendBurst = burst;
+    int maxFramesPerSecond() {
+        return maxFramesPerSecond;
     }
 }

@@ -44,16 +44,16 @@ class SessionSweeper {
     private void check(Connection connection, Instant now) {
         switch (connection.state()) {
             case AWAITING_HELLO -> {
-                if (!now.isBefore(connection.connectedAt().plus(settings.helloTimeout()))) {
+                if (!now.isBefore(connection.connectedAt().plus(SessionSettings.HELLO_TIMEOUT))) {
                     connection.helloTimedOut();
                 }
             }
             case OPEN -> {
                 if (connection.stalled(settings.slowConsumerTimeout())) {
                     connection.slowConsumer();
-                } else if (!now.isBefore(connection.lastHeard().plus(settings.silenceTimeout()))) {
+                } else if (!now.isBefore(connection.lastHeard().plus(SessionSettings.SILENCE_TIMEOUT))) {
                     connection.closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
-                } else if (!now.isBefore(connection.lastPingRequested().plus(settings.pingInterval()))) {
+                } else if (!now.isBefore(connection.lastPingRequested().plus(SessionSettings.PING_INTERVAL))) {
                     connection.requestKeepalivePing(now);
                 }
             }

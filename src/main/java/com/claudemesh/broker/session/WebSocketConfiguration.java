@@ -1,5 +1,6 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ops.ClientAddress;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,9 +14,9 @@ import org.springframework.core.Ordered;
 class WebSocketConfiguration {
 
     @Bean
-    FilterRegistrationBean<WsUpgradeFilter> webSocketUpgrade(WsEndpoint endpoint) {
+    FilterRegistrationBean<WsUpgradeFilter> webSocketUpgrade(WsEndpoint endpoint, ClientAddress clientAddress) {
         FilterRegistrationBean<WsUpgradeFilter> registration =
-                new FilterRegistrationBean<>(new WsUpgradeFilter(endpoint));
+                new FilterRegistrationBean<>(new WsUpgradeFilter(endpoint, clientAddress));
         registration.addUrlPatterns(WsUpgradeFilter.PATH);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;

@@ -40,13 +40,21 @@ class WsEndpoint extends Endpoint {
             close(session, new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "shutting down"));
             return;
         }
+        String clientAddress = (String) session.getUserProperties().get(WsUpgradeFilter.CLIENT_ADDRESS);
+        ConnectionLimits.Ticket ticket = services.limits().admit(clientAddress);
+        if (ticket == null) {
+            // A.3: over the socket limits, before any work; the client retries later.
+            close(session, new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "try_again_later"));
+            return;
+        }
         // A peer that does not drain a write within the slow-consumer limit makes the write fail.
         session.getUserProperties()
                 .put(SEND_TIMEOUT, services.settings().slowConsumerTimeout().toMillis());
         Connection connection;
         try {
-            connection = new Connection(new TomcatSocket(session), services);
+            connection = new Connection(new TomcatSocket(session), services, clientAddress, ticket);
         } catch (IOException e) {
+            ticket.release();
             close(session, new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "internal_error"));
             return;
         }

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.ops.ClientAddress;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,23 +23,26 @@ final class WsUpgradeFilter extends OncePerRequestFilter {
 
     static final String PATH = "/ws";
 
-    private final ServerEndpointConfig endpoint;
+    /** Where the client's address travels from the handshake to the session (its user properties). */
+    static final String CLIENT_ADDRESS = "claudemesh.client-address";
 
-    WsUpgradeFilter(WsEndpoint endpoint) {
-        this.endpoint = ServerEndpointConfig.Builder.create(WsEndpoint.class, PATH)
-                .configurator(new ServerEndpointConfig.Configurator() {
-                    @Override
-                    public <T> T getEndpointInstance(Class<T> type) {
-                        return type.cast(endpoint);
-                    }
+    private final ClientAddress clientAddress;
+    private final ServerEndpointConfig.Configurator configurator;
 
-                    @Override
-                    public boolean checkOrigin(String origin) {
-                        // CLI peers send no Origin; browsers are not clients of this endpoint.
-                        return true;
-                    }
-                })
-                .build();
+    WsUpgradeFilter(WsEndpoint endpoint, ClientAddress clientAddress) {
+        this.clientAddress = clientAddress;
+        this.configurator = new ServerEndpointConfig.Configurator() {
+            @Override
+            public <T> T getEndpointInstance(Class<T> type) {
+                return type.cast(endpoint);
+            }
+
+            @Override
+            public boolean checkOrigin(String origin) {
+                // CLI peers send no Origin; browsers are not clients of this endpoint.
+                return true;
+            }
+        };
     }
 
     @Override
@@ -54,6 +58,11 @@ final class WsUpgradeFilter extends OncePerRequestFilter {
                 instanceof WsServerContainer container)) {
             throw new ServletException("Tomcat's WebSocket container is not available");
         }
+        // Tomcat copies the user properties of this configuration into the session's own.
+        ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(WsEndpoint.class, PATH)
+                .configurator(configurator)
+                .build();
+        endpoint.getUserProperties().put(CLIENT_ADDRESS, clientAddress.of(request));
         UpgradeUtil.doUpgrade(container, request, response, endpoint, Map.of());
     }
 }

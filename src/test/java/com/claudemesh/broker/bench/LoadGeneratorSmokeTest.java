@@ -2,20 +2,15 @@ package com.claudemesh.broker.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import com.claudemesh.broker.support.TestDatabase;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 
 /**
  * A short run of the load generator against the whole broker: not a timed benchmark, only the
@@ -23,41 +18,6 @@ import org.springframework.context.ApplicationContext;
  * duplicated or altered under concurrent senders.
  */
 class LoadGeneratorSmokeTest extends BrokerIntegrationTest {
-
-    @Autowired
-    ApplicationContext context;
-
-    @Autowired
-    BrokerProperties properties;
-
-    /**
-     * The session tests share this Spring context and shrink its send rate limit and connection
-     * cap for single cases, restoring them only before their own next case; a burst after them
-     * would be refused as rate_limited. The limits are put back to the configured ones through the
-     * session package's test hooks, which are package-private, hence reflection.
-     */
-    @BeforeEach
-    void configuredSessionLimits() throws ReflectiveOperationException {
-        Class<?> settingsType = Class.forName("com.claudemesh.broker.session.SessionSettings");
-        Object settings = context.getBean(settingsType);
-        invoke(settings, settingsType, "sendRate", properties.sendRateLimitPerMin(), properties.sendRateLimitBurst());
-        invoke(settings, settingsType, "maxConnectionsPerMesh", properties.maxConnectionsPerMesh());
-        Class<?> limiterType = Class.forName("com.claudemesh.broker.session.SendRateLimiter");
-        invoke(context.getBean(limiterType), limiterType, "reset");
-    }
-
-    private static void invoke(Object target, Class<?> type, String name, int... args)
-            throws ReflectiveOperationException {
-        Class<?>[] parameters = new Class<?>[args.length];
-        Object[] values = new Object[args.length];
-        for (int i = 0; i < args.length; i++) {
-            parameters[i] = int.class;
-            values[i] = args[i];
-        }
-        Method method = type.getDeclaredMethod(name, parameters);
-        method.setAccessible(true);
-        method.invoke(target, values);
-    }
 
     @Test
     void burstOfFivePeersDeliversEverythingOnceAndIntact(@TempDir Path dir) throws Exception {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -39,16 +40,23 @@ class StartupConfigurationTest {
                 "BROKER_PORT=0=BROKER_PORT must be a TCP port between 1 and 65535, got 0",
                 "BROKER_PORT=99999999999=BROKER_PORT must be a TCP port between 1 and 65535, got 99999999999",
                 "STATUS_TTL_SECONDS=0=STATUS_TTL_SECONDS must be a number of seconds between 1 and 3153600000, got 0",
-                "MAX_CONNECTIONS_PER_MESH=-5=MAX_CONNECTIONS_PER_MESH must be a whole number between 1 and 1000000,"
+                "MAX_CONNECTIONS_PER_MESH=-5=MAX_CONNECTIONS_PER_MESH must be a whole number between 1 and 100000000,"
                         + " got -5",
                 "MAX_MESSAGE_BYTES=lots=MAX_MESSAGE_BYTES must be a byte count between 1024 and 16777216, got 'lots'",
                 "HOOK_RATE_LIMIT_PER_MIN=0=HOOK_RATE_LIMIT_PER_MIN must be a whole number between 1 and 100000000, got 0",
                 "JOIN_RATE_LIMIT_PER_IP_PER_MIN=100000001=JOIN_RATE_LIMIT_PER_IP_PER_MIN must be a whole number between"
                         + " 1 and 100000000, got 100000001",
                 "SEND_RATE_LIMIT_BURST=0=SEND_RATE_LIMIT_BURST must be a whole number between 1 and 100000000, got 0",
-                "OUTBOUND_QUEUE_FRAMES=2000000=OUTBOUND_QUEUE_FRAMES must be a whole number between 1 and 1000000,"
-                        + " got 2000000",
+                "OUTBOUND_QUEUE_FRAMES=200000000=OUTBOUND_QUEUE_FRAMES must be a whole number between 1 and 100000000,"
+                        + " got 200000000",
                 "MESSAGE_TTL_SECONDS=-1=MESSAGE_TTL_SECONDS must be a number of seconds between 1 and 3153600000, got -1",
+                "MAX_SOCKETS=0=MAX_SOCKETS must be a whole number between 1 and 100000000, got 0",
+                "MAX_FRAMES_PER_SECOND=x=MAX_FRAMES_PER_SECOND must be a whole number between 1 and 100000000, got 'x'",
+                "TRUSTED_PROXIES=10.0.0.0/8,proxy.internal=TRUSTED_PROXIES must be a comma-separated list of IPv4 or"
+                        + " IPv6 ranges such as 10.0.0.0/8, 172.16.0.0/12 or fd00::/8, got 'proxy.internal'",
+                "HOOK_ALLOWED_CIDRS=10.0.0.0/33=HOOK_ALLOWED_CIDRS must be a comma-separated list of IPv4 or"
+                        + " IPv6 ranges such as 10.0.0.0/8, 172.16.0.0/12 or fd00::/8, got '10.0.0.0/33'",
+                "HOOK_REQUIRE_TOKEN=yes=HOOK_REQUIRE_TOKEN must be true or false, got 'yes'",
                 "DATABASE_POOL_SIZE=0=DATABASE_POOL_SIZE must be a whole number between 1 and 10000, got 0",
                 "BROKER_LOG_LEVEL=loud=BROKER_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got 'loud'",
                 "BROKER_PUBLIC_URL=http://x/ws=BROKER_PUBLIC_URL must be a ws:// or wss:// URL such as"
@@ -73,6 +81,27 @@ class StartupConfigurationTest {
         assertThat(startUpPrints(List.of(), output))
                 .containsExactly("claudemesh-broker: cannot start: DATABASE_URL is required, for example"
                         + " postgres://user:password@host:5432/database");
+    }
+
+    /** Issue 12: a benchmark lifts any limit, so each takes a hundred million. */
+    @ParameterizedTest
+    @EnumSource(
+            value = WholeNumberSetting.class,
+            names = {
+                "MAX_CONNECTIONS_PER_MESH",
+                "HOOK_RATE_LIMIT_PER_MIN",
+                "JOIN_RATE_LIMIT_PER_IP_PER_MIN",
+                "SEND_RATE_LIMIT_PER_MIN",
+                "SEND_RATE_LIMIT_BURST",
+                "OUTBOUND_QUEUE_FRAMES",
+                "HELLO_RATE_LIMIT_PER_IP_PER_MIN",
+                "MAX_PENDING_SOCKETS_PER_IP",
+                "MAX_SOCKETS",
+                "MAX_FRAMES_PER_SECOND"
+            })
+    void everyConnectionAndRateLimitAcceptsAHundredMillion(WholeNumberSetting limit) {
+        limit.checkText("100000000");
+        assertThat(limit.require(100_000_000)).isEqualTo(100_000_000);
     }
 
     @Test

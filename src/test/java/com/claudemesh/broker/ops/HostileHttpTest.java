@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Ed25519;
-import com.claudemesh.broker.invite.JoinRateLimits;
 import com.claudemesh.broker.mesh.AdminApiTestBase;
 import com.claudemesh.broker.support.HostileInput;
 import com.claudemesh.broker.support.StoredRows;
@@ -29,13 +28,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -99,16 +95,6 @@ class HostileHttpTest extends AdminApiTestBase {
 
     @Autowired
     BrokerProperties properties;
-
-    @Autowired
-    ApplicationContext context;
-
-    /** Every request comes from 127.0.0.1: /join's bucket is refilled before each, and left full. */
-    @BeforeEach
-    @AfterEach
-    void refillJoins() {
-        JoinRateLimits.refill(context);
-    }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(BodyInput.class)
@@ -388,7 +374,6 @@ class HostileHttpTest extends AdminApiTestBase {
                         .as("join " + why + ": " + joined.body())
                         .isEqualTo(400);
             }
-            refillJoins();
         }
     }
 
@@ -565,7 +550,6 @@ class HostileHttpTest extends AdminApiTestBase {
 
     private HttpResponse<String> send(String method, String path, String contentType, HttpRequest.BodyPublisher body)
             throws Exception {
-        refillJoins();
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10))

@@ -293,7 +293,7 @@ class MonitoringKitTest extends BrokerIntegrationTest {
 
     private WsClient online(MeshSeeds.SeededMember member) {
         WsClient client = connect();
-        client.hello(member, ed25519, clock.millis());
+        client.hello(member, ed25519, WsClient.helloTimestamp(clock));
         return client;
     }
 

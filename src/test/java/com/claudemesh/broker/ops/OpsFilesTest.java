@@ -2,6 +2,7 @@ package com.claudemesh.broker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.config.Cidr;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -249,7 +250,14 @@ class OpsFilesTest {
         Map<String, Object> environment = map(broker.get("environment"));
         assertThat((String) environment.get("DATABASE_URL")).contains("@postgres:5432/");
         assertThat((String) environment.get("BROKER_ADMIN_TOKEN")).startsWith("${BROKER_ADMIN_TOKEN:?");
-        assertThat((String) environment.get("SERVER_FORWARD_HEADERS_STRATEGY")).contains("native");
+        // Behind the proxy the client address comes from X-Forwarded-For sent from the compose network.
+        String trusted = (String) environment.get("TRUSTED_PROXIES");
+        assertThat(trusted).startsWith("${TRUSTED_PROXIES:-");
+        List<String> ranges = List.of(trusted.substring("${TRUSTED_PROXIES:-".length(), trusted.length() - 1)
+                .split(","));
+        assertThat(ranges).allSatisfy(range -> assertThat(Cidr.parse(range)).isPresent());
+        assertThat(ranges).contains("172.16.0.0/12");
+        assertThat(environment).doesNotContainKey("SERVER_FORWARD_HEADERS_STRATEGY");
 
         assertThat(map(map(services.get("grafana")).get("depends_on"))).containsKey("prometheus");
         assertThat(map(map(map(services.get("prometheus")).get("depends_on")).get("broker")))
@@ -264,7 +272,10 @@ class OpsFilesTest {
         try (var in = Files.newInputStream(Path.of("src/main/resources/application.properties"))) {
             application.load(in);
         }
-        int sockets = Integer.parseInt(application.getProperty("server.tomcat.max-connections"));
+        // ${MAX_SOCKETS:20000}: the default, and Tomcat's own connections beyond it.
+        String maxSockets = application.getProperty("broker.max-sockets");
+        int sockets = Integer.parseInt(maxSockets.substring(maxSockets.indexOf(':') + 1, maxSockets.length() - 1))
+                + TomcatSessionBuffers.HEADROOM;
 
         Map<String, Object> nofile = map(map(broker.get("ulimits")).get("nofile"));
         assertThat((Integer) nofile.get("soft")).isGreaterThan(sockets);
@@ -285,7 +296,7 @@ class OpsFilesTest {
         Map<String, Object> broker = map(override.get("broker"));
         assertThat(list(broker.get("ports"))).containsExactly("7900:7900");
         // Published directly, anyone could send X-Forwarded-For: the broker must not trust it.
-        assertThat(map(broker.get("environment"))).containsEntry("SERVER_FORWARD_HEADERS_STRATEGY", "none");
+        assertThat(map(broker.get("environment"))).containsEntry("TRUSTED_PROXIES", "");
         assertThat(list(map(override.get("grafana")).get("ports"))).containsExactly("127.0.0.1:3000:3000");
         assertThat(list(map(override.get("prometheus")).get("ports"))).containsExactly("127.0.0.1:9090:9090");
         assertThat(override).containsOnlyKeys("broker", "grafana", "prometheus");

@@ -20,6 +20,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -268,7 +269,7 @@ class SecretsNeverLoggedTest {
     // ---- the scenario's steps ----
 
     private void hello(WsClient client, MeshSeeds.SeededMember member, Ed25519 ed25519) {
-        Map<String, Object> hello = WsClient.helloFrame(member, ed25519, System.currentTimeMillis());
+        Map<String, Object> hello = WsClient.helloFrame(member, ed25519, WsClient.helloTimestamp(Clock.systemUTC()));
         secret("hello signature", (String) hello.get("signature"));
         client.sendJson(hello);
         assertThat(client.next().path("type").asString()).isEqualTo("hello_ack");

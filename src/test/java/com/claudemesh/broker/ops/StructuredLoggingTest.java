@@ -58,7 +58,7 @@ class StructuredLoggingTest {
         assertThat(line.get("max_connections_per_mesh").asInt()).isEqualTo(77);
         assertThat(line.get("max_message_bytes").asInt()).isEqualTo(65536);
         assertThat(line.get("send_rate_limit_per_min").asInt()).isEqualTo(600);
-        assertThat(line.get("max_connections").asString()).isEqualTo("20000");
+        assertThat(line.get("max_sockets").asInt()).isEqualTo(20000);
         assertThat(line.get("database_pool_size").asString()).isEqualTo("16");
         assertThat(line.get("message").asString()).contains("listening on port " + port);
         assertThat(output.getAll()).doesNotContain(PASSWORD);

@@ -6,63 +6,83 @@ import com.claudemesh.broker.support.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The rate limits of A.4 (sends), A.9 (hooks) and /join share this bucket arithmetic. */
+/** The one rate-limit algorithm: sends (A.4), hooks (A.9), joins, hellos and frames per socket. */
 class TokenBucketsTest {
 
     private final MutableClock clock = new MutableClock();
-    private final TokenBuckets buckets = new TokenBuckets(clock, 3);
+
+    private TokenBuckets buckets(int maxKeys, double capacity, double perMinute) {
+        return new TokenBuckets(clock, maxKeys, capacity, perMinute);
+    }
 
     @Test
     void aBurstUpToCapacityPassesThenTheBucketIsEmpty() {
+        TokenBuckets buckets = buckets(3, 5, 60);
         for (int i = 0; i < 5; i++) {
-            assertThat(buckets.tryAcquire("a", 5, 60)).isTrue();
+            assertThat(buckets.tryAcquire("a")).isTrue();
         }
-        assertThat(buckets.tryAcquire("a", 5, 60)).isFalse();
+        assertThat(buckets.tryAcquire("a")).isFalse();
     }
 
     @Test
     void refillsAtThePerMinuteRateUpToCapacity() {
-        while (buckets.tryAcquire("a", 2, 60)) {
+        TokenBuckets buckets = buckets(3, 2, 60);
+        while (buckets.tryAcquire("a")) {
             // empty it
         }
         clock.advance(Duration.ofMillis(999));
-        assertThat(buckets.tryAcquire("a", 2, 60)).isFalse();
+        assertThat(buckets.tryAcquire("a")).isFalse();
         clock.advance(Duration.ofMillis(1));
-        assertThat(buckets.tryAcquire("a", 2, 60)).isTrue();
+        assertThat(buckets.tryAcquire("a")).isTrue();
         clock.advance(Duration.ofHours(1));
-        assertThat(buckets.tryAcquire("a", 2, 60)).isTrue();
-        assertThat(buckets.tryAcquire("a", 2, 60)).isTrue();
-        assertThat(buckets.tryAcquire("a", 2, 60)).isFalse();
+        assertThat(buckets.tryAcquire("a")).isTrue();
+        assertThat(buckets.tryAcquire("a")).isTrue();
+        assertThat(buckets.tryAcquire("a")).isFalse();
     }
 
     @Test
     void keysHaveIndependentBuckets() {
-        assertThat(buckets.tryAcquire("a", 1, 1)).isTrue();
-        assertThat(buckets.tryAcquire("a", 1, 1)).isFalse();
-        assertThat(buckets.tryAcquire("b", 1, 1)).isTrue();
+        TokenBuckets buckets = buckets(3, 1, 1);
+        assertThat(buckets.tryAcquire("a")).isTrue();
+        assertThat(buckets.tryAcquire("a")).isFalse();
+        assertThat(buckets.tryAcquire("b")).isTrue();
     }
 
     @Test
     void memoryIsBoundedDroppingTheLeastRecentlyUsedBucket() {
-        buckets.tryAcquire("a", 1, 1);
-        buckets.tryAcquire("b", 1, 1);
-        buckets.tryAcquire("c", 1, 1);
-        buckets.tryAcquire("d", 1, 1);
+        TokenBuckets buckets = buckets(3, 1, 1);
+        buckets.tryAcquire("a");
+        buckets.tryAcquire("b");
+        buckets.tryAcquire("c");
+        buckets.tryAcquire("d");
 
         assertThat(buckets.size()).isEqualTo(3);
         // "a" was the eldest: it was forgotten, so it starts full again.
-        assertThat(buckets.tryAcquire("a", 1, 1)).isTrue();
-        assertThat(buckets.tryAcquire("d", 1, 1)).isFalse();
+        assertThat(buckets.tryAcquire("a")).isTrue();
+        assertThat(buckets.tryAcquire("d")).isFalse();
     }
 
     @Test
     void fullBucketsAreEvicted() {
-        buckets.tryAcquire("a", 2, 60);
-        buckets.tryAcquire("b", 2, 60);
+        TokenBuckets buckets = buckets(3, 2, 60);
+        buckets.tryAcquire("a");
+        buckets.tryAcquire("b");
         clock.advance(Duration.ofSeconds(1));
 
-        buckets.evictFull(2, 60);
+        buckets.evictFull();
 
         assertThat(buckets.size()).isZero();
+    }
+
+    @Test
+    void aSingleBucketHoldsItsCapacityAndRefillsPerSecond() {
+        TokenBucket frames = new TokenBucket(clock, 4, 2);
+        for (int i = 0; i < 4; i++) {
+            assertThat(frames.tryTake()).isTrue();
+        }
+        assertThat(frames.tryTake()).isFalse();
+        clock.advance(Duration.ofMillis(500));
+        assertThat(frames.tryTake()).isTrue();
+        assertThat(frames.tryTake()).isFalse();
     }
 }

@@ -32,7 +32,6 @@ class DeliveryGuaranteeTest extends SessionTestBase {
 
     @BeforeEach
     void meshOfTwo() {
-        settings.sendRate(10_000_000, 100_000);
         String mesh = seeds.mesh();
         alice = seeds.member(mesh, "alice");
         bob = seeds.member(mesh, "bob");
@@ -200,15 +199,6 @@ class DeliveryGuaranteeTest extends SessionTestBase {
             expected.add("m" + i);
         }
         return expected;
-    }
-
-    private void awaitPresenceClosedFor(MeshSeeds.SeededMember member) {
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> jdbc.queryForObject(
-                                "SELECT count(*) FROM mesh.presence WHERE member_id = ? AND disconnected_at IS NULL",
-                                Integer.class,
-                                member.id())
-                        == 0);
     }
 
     private int pendingFor(MeshSeeds.SeededMember member) {

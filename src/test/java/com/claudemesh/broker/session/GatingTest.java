@@ -172,7 +172,7 @@ class GatingTest extends SessionTestBase {
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
         WsClient alices = online(alice);
         WsClient bobs = connect();
-        Map<String, Object> hello = WsClient.helloFrame(bob, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(bob, ed25519, WsClient.helloTimestamp(clock));
         hello.put("cwd", bobCwd);
         bobs.sendJson(hello);
         String presence = bobs.next().path("presenceId").asString();
@@ -192,8 +192,9 @@ class GatingTest extends SessionTestBase {
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
         WsClient alices = online(alice);
         WsClient bobs = connect();
-        String presence =
-                bobs.hello(bob, ed25519, clock.millis()).path("presenceId").asString();
+        String presence = bobs.hello(bob, ed25519, WsClient.helloTimestamp(clock))
+                .path("presenceId")
+                .asString();
         return new Peers(alice, bob, alices, bobs, presence);
     }
 

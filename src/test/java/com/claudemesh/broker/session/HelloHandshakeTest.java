@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
-/** PROTOCOL A.1 transport rules and the A.3 handshake: five checks in order, ack, no_hello, timeout. */
+/** PROTOCOL A.1 transport rules and the A.3 handshake: six checks in order, ack, no_hello, timeout. */
 class HelloHandshakeTest extends SessionTestBase {
 
     @Test
@@ -23,7 +24,7 @@ class HelloHandshakeTest extends SessionTestBase {
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
 
         WsClient client = connect();
-        JsonNode ack = client.hello(alice, ed25519, clock.millis());
+        JsonNode ack = client.hello(alice, ed25519, WsClient.helloTimestamp(clock));
 
         assertThat(ack.propertyNames()).containsExactly("type", "presenceId", "memberDisplayName");
         assertThat(ack.path("memberDisplayName").asString()).isEqualTo("alice");
@@ -42,7 +43,7 @@ class HelloHandshakeTest extends SessionTestBase {
     void a3_hexOfEitherCaseIsAccepted() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         String upper = alice.pubkey().toUpperCase();
         long ts = clock.millis();
         hello.put("pubkey", upper);
@@ -64,7 +65,7 @@ class HelloHandshakeTest extends SessionTestBase {
     void a3_check1_malformedHelloIsRefusedAndClosed1008() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         hello.put("pubkey", "abc");
 
         assertRejected(hello, "malformed");
@@ -73,7 +74,7 @@ class HelloHandshakeTest extends SessionTestBase {
     @Test
     void a3_check1_pidOfTheWrongTypeIsMalformed() {
         MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         hello.put("pid", "123");
 
         assertRejected(hello, "malformed");
@@ -82,34 +83,13 @@ class HelloHandshakeTest extends SessionTestBase {
     @Test
     void a3_check1_aCwdPostgresCannotStoreIsMalformed() {
         MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
-        Map<String, Object> withNul = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> withNul = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         withNul.put("cwd", "/home/a\u0000/proj");
         assertRejected(withNul, "malformed");
 
-        Map<String, Object> tooLong = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> tooLong = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         tooLong.put("cwd", "/" + "x".repeat(Presences.MAX_CWD_BYTES));
         assertRejected(tooLong, "malformed");
-    }
-
-    @Test
-    void a3_check2_capacityCountsLiveSessionsOfTheMesh() {
-        settings.maxConnectionsPerMesh(2);
-        String mesh = seeds.mesh();
-        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
-        online(alice);
-        WsClient bobs = online(bob);
-        // Another mesh is not affected by this one's count.
-        online(seeds.member(seeds.mesh(), "carol"));
-
-        assertRejected(WsClient.helloFrame(alice, ed25519, clock.millis()), "capacity");
-
-        bobs.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            WsClient again = connect();
-            again.sendJson(WsClient.helloFrame(bob, ed25519, clock.millis()));
-            assertThat(again.next().path("type").asString()).isEqualTo("hello_ack");
-        });
     }
 
     @Test
@@ -127,7 +107,7 @@ class HelloHandshakeTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember mallory = seeds.member(mesh, "mallory");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         hello.put(
                 "signature",
                 ed25519.sign(
@@ -147,7 +127,7 @@ class HelloHandshakeTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         long ts = (long) hello.get("timestamp");
         hello.put("memberId", bob.id());
         hello.put(
@@ -164,26 +144,115 @@ class HelloHandshakeTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember revoked = seeds.member(mesh, "revoked");
         seeds.revoke(revoked);
-        assertRejected(WsClient.helloFrame(revoked, ed25519, clock.millis()), "unauthorized");
+        assertRejected(WsClient.helloFrame(revoked, ed25519, WsClient.helloTimestamp(clock)), "unauthorized");
 
         String archived = seeds.mesh();
         MeshSeeds.SeededMember member = seeds.member(archived, "member");
         seeds.archive(archived);
-        assertRejected(WsClient.helloFrame(member, ed25519, clock.millis()), "unauthorized");
+        assertRejected(WsClient.helloFrame(member, ed25519, WsClient.helloTimestamp(clock)), "unauthorized");
     }
 
     @Test
-    void a3_checksRunInOrder_capacityBeforeSkewBeforeSignature() {
-        settings.maxConnectionsPerMesh(1);
+    void a3_check6_theSameHelloAgainIsReplayed_whileItsSessionIsOpenAndAfter() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        online(alice);
-        Map<String, Object> skewedAndBadlySigned = WsClient.helloFrame(alice, ed25519, clock.millis() - 120_000);
-        skewedAndBadlySigned.put("signature", "0".repeat(128));
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
+        WsClient first = connect();
+        first.sendJson(hello);
+        assertThat(first.next().path("type").asString()).isEqualTo("hello_ack");
 
-        assertRejected(skewedAndBadlySigned, "capacity");
-        settings.maxConnectionsPerMesh(100);
-        assertRejected(skewedAndBadlySigned, "timestamp_skew");
+        assertRejected(hello, "replayed");
+        first.close();
+        awaitPresenceClosedFor(alice);
+        assertRejected(hello, "replayed");
+
+        assertThat(presencesOf(alice)).isEqualTo(1);
+        assertThat(jdbc.queryForList(
+                        "SELECT metadata->>'code' FROM mesh.audit_log WHERE mesh_id = ? AND event_type = 'hello_rejected'",
+                        String.class,
+                        mesh))
+                .containsExactly("replayed", "replayed");
+    }
+
+    @Test
+    void a3_check6_aReplayWithItsSignatureInOtherHexCaseIsTheSameHello() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
+        WsClient first = connect();
+        first.sendJson(hello);
+        assertThat(first.next().path("type").asString()).isEqualTo("hello_ack");
+
+        hello.put("signature", ((String) hello.get("signature")).toUpperCase());
+        hello.put("pubkey", alice.pubkey().toUpperCase());
+        hello.put(
+                "signature",
+                ed25519.sign(
+                                alice.meshId() + "|" + alice.id() + "|"
+                                        + alice.pubkey().toUpperCase() + "|" + hello.get("timestamp"),
+                                alice.keys().secretKeyHex())
+                        .toUpperCase());
+        // Another signed text (the pubkey's case is part of it), but the same member at the same
+        // instant: one hello, so a replay.
+        assertRejected(hello, "replayed");
+        assertThat(presencesOf(alice)).isEqualTo(1);
+    }
+
+    @Test
+    void a3_check6_theSameMemberWithANewTimestampIsWelcome() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        long at = clock.millis();
+
+        connect().hello(alice, ed25519, at);
+        connect().hello(alice, ed25519, at + 1);
+
+        assertThat(presencesOf(alice)).isEqualTo(2);
+    }
+
+    @Test
+    void a3_check6_copiesOfOneHelloSentAtOnceOpenOneSession() throws Exception {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
+        List<WsClient> sockets = IntStream.range(0, 8).mapToObj(i -> connect()).toList();
+
+        sockets.parallelStream().forEach(socket -> socket.sendJson(hello));
+
+        List<String> replies = sockets.stream()
+                .map(WsClient::next)
+                .map(reply -> reply.path("type").asString().equals("error")
+                        ? reply.path("code").asString()
+                        : reply.path("type").asString())
+                .toList();
+        assertThat(replies).containsOnly("hello_ack", "replayed").containsOnlyOnce("hello_ack");
+        assertThat(presencesOf(alice)).isEqualTo(1);
+    }
+
+    @Test
+    void a3_check6_aSeenHelloIsKeptUntilCheck3RefusesItAnyway_thenForgotten(@Autowired SeenHellos seen) {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        long at = clock.millis();
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, at);
+        WsClient first = connect();
+        first.sendJson(hello);
+        assertThat(first.next().path("type").asString()).isEqualTo("hello_ack");
+
+        clock.advance(Duration.ofSeconds(61));
+        assertRejected(hello, "timestamp_skew");
+        seen.purge();
+        assertThat(seenHellosOf(alice)).as("kept for twice the skew window").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(60));
+        seen.purge();
+        assertThat(seenHellosOf(alice)).isZero();
+    }
+
+    private int presencesOf(MeshSeeds.SeededMember member) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM mesh.presence WHERE member_id = ?", Integer.class, member.id());
+    }
+
+    private int seenHellosOf(MeshSeeds.SeededMember member) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM mesh.hello_seen WHERE member_id = ?", Integer.class, member.id());
     }
 
     @Test
@@ -197,7 +266,7 @@ class HelloHandshakeTest extends SessionTestBase {
         client.sendText("not json");
         assertThat(client.next().path("code").asString()).isEqualTo("no_hello");
 
-        client.hello(alice, ed25519, clock.millis());
+        client.hello(alice, ed25519, WsClient.helloTimestamp(clock));
     }
 
     @Test
@@ -206,7 +275,7 @@ class HelloHandshakeTest extends SessionTestBase {
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         WsClient client = online(alice);
 
-        client.sendJson(WsClient.helloFrame(alice, ed25519, clock.millis()));
+        client.sendJson(WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock)));
 
         JsonNode error = client.next();
         assertThat(error.path("type").asString()).isEqualTo("error");
@@ -290,8 +359,9 @@ class HelloHandshakeTest extends SessionTestBase {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         WsClient client = connect();
-        String presenceId =
-                client.hello(alice, ed25519, clock.millis()).path("presenceId").asString();
+        String presenceId = client.hello(alice, ed25519, WsClient.helloTimestamp(clock))
+                .path("presenceId")
+                .asString();
 
         client.close();
 
@@ -320,7 +390,7 @@ class HelloHandshakeTest extends SessionTestBase {
                 + " FOR EACH ROW EXECUTE FUNCTION mesh.test_refuse_session_opened()");
         try {
             WsClient client = connect();
-            client.sendJson(WsClient.helloFrame(alice, ed25519, clock.millis()));
+            client.sendJson(WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock)));
 
             assertThat(client.next().path("code").asString()).isEqualTo("internal_error");
             assertThat(client.awaitClose().code()).isEqualTo(1011);
@@ -359,7 +429,7 @@ class HelloHandshakeTest extends SessionTestBase {
                 clients = members.stream()
                         .map(member -> {
                             WsClient client = connect();
-                            client.sendJson(WsClient.helloFrame(member, ed25519, clock.millis()));
+                            client.sendJson(WsClient.helloFrame(member, ed25519, WsClient.helloTimestamp(clock)));
                             return client;
                         })
                         .toList();

@@ -86,7 +86,6 @@ class HostileFramesTest extends SessionTestBase {
     @BeforeEach
     void canaryAndAttacker() {
         // Every frame here is answered before the next is sent; the send limit is not what is tested.
-        settings.sendRate(1_000_000, 1_000_000);
         canary = Canary.start(this);
         canary.exchange();
         mesh = seeds.mesh();
@@ -158,7 +157,9 @@ class HostileFramesTest extends SessionTestBase {
         }
 
         assertThat(attacker.isClosed()).isFalse();
-        assertThat(attacker.hello(mallory, ed25519, clock.millis()).path("type").asString())
+        assertThat(attacker.hello(mallory, ed25519, WsClient.helloTimestamp(clock))
+                        .path("type")
+                        .asString())
                 .isEqualTo("hello_ack");
         canary.exchange();
         await().atMost(STORED).untilAsserted(() -> {
@@ -311,7 +312,7 @@ class HostileFramesTest extends SessionTestBase {
         // Character.digit(c, 16) takes these as digits; A.2's hex is 0-9, a-f, A-F only.
         for (String digit : List.of("\u0663", "\uff21", "\u0e53", "\u0966")) {
             for (String field : List.of("pubkey", "signature")) {
-                Map<String, Object> hello = WsClient.helloFrame(mallory, ed25519, clock.millis());
+                Map<String, Object> hello = WsClient.helloFrame(mallory, ed25519, WsClient.helloTimestamp(clock));
                 hello.put(field, digit.repeat(field.equals("pubkey") ? 64 : 128));
                 WsClient attacker = connect();
                 attacker.sendJson(hello);
@@ -597,7 +598,7 @@ class HostileFramesTest extends SessionTestBase {
 
     /** A valid, signed hello of mallory with one to three fields replaced by a value of the wrong type or form, or removed. */
     private String helloWithWrongFields(Random random) {
-        Map<String, Object> valid = WsClient.helloFrame(mallory, ed25519, clock.millis());
+        Map<String, Object> valid = WsClient.helloFrame(mallory, ed25519, WsClient.helloTimestamp(clock));
         Map<String, String> fields = new TreeMap<>();
         valid.forEach((name, value) ->
                 fields.put(name, value instanceof String text ? "\"" + text + "\"" : String.valueOf(value)));
@@ -740,7 +741,8 @@ class HostileFramesTest extends SessionTestBase {
     }
 
     private void helloRaw(RawWebSocket raw) throws Exception {
-        raw.sendText(WsClient.JSON.writeValueAsString(WsClient.helloFrame(mallory, ed25519, clock.millis())));
+        raw.sendText(WsClient.JSON.writeValueAsString(
+                WsClient.helloFrame(mallory, ed25519, WsClient.helloTimestamp(clock))));
         String reply = raw.nextText(REPLY);
         assertThat(WsClient.JSON.readTree(reply).path("type").asString())
                 .as(reply)

@@ -134,7 +134,7 @@ class HostileTextTest extends SessionTestBase {
     void a3_aHelloWithALoneSurrogateIsMalformed_closed1008_andNoPresenceIsOpened() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, clock.millis());
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
         WsClient client = connect();
 
         client.sendText(WsClient.JSON.writeValueAsString(hello).replace("/home/test/alice", "/home/\\ud800"));

@@ -10,6 +10,7 @@ import com.claudemesh.broker.support.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ class MultiInstanceTest extends SessionTestBase {
 
     @Test
     void a6_twoBrokersDrainingOneMemberAtOnce_neverDeliverADeliveryTwice() throws Exception {
-        settings.sendRate(10_000_000, 100_000);
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
@@ -31,9 +31,11 @@ class MultiInstanceTest extends SessionTestBase {
         alices.collect("ack", count, Duration.ofSeconds(60));
 
         try (StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared())) {
-            long now = clock.millis();
-            CompletableFuture<WsClient> here = CompletableFuture.supplyAsync(() -> online(bob, port, now));
-            CompletableFuture<WsClient> there = CompletableFuture.supplyAsync(() -> online(bob, second.port(), now));
+            long hereAt = WsClient.helloTimestamp(clock);
+            long thereAt = WsClient.helloTimestamp(clock);
+            CompletableFuture<WsClient> here = CompletableFuture.supplyAsync(() -> online(bob, port, hereAt));
+            CompletableFuture<WsClient> there =
+                    CompletableFuture.supplyAsync(() -> online(bob, second.port(), thereAt));
             WsClient x = here.get();
             WsClient y = there.get();
 
@@ -62,7 +64,7 @@ class MultiInstanceTest extends SessionTestBase {
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
         try (StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared())) {
             WsClient alices = online(alice);
-            WsClient bobs = online(bob, second.port(), clock.millis());
+            WsClient bobs = online(bob, second.port(), WsClient.helloTimestamp(clock));
             List<Long> millis = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 long start = System.nanoTime();
@@ -79,13 +81,30 @@ class MultiInstanceTest extends SessionTestBase {
     }
 
     @Test
+    void a3_check6_aHelloOneBrokerAcceptedIsReplayedAtAnother() {
+        MeshSeeds.SeededMember alice = seeds.member(seeds.mesh(), "alice");
+        Map<String, Object> hello = WsClient.helloFrame(alice, ed25519, WsClient.helloTimestamp(clock));
+        WsClient here = connect();
+        here.sendJson(hello);
+        assertThat(here.next().path("type").asString()).isEqualTo("hello_ack");
+
+        try (StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared())) {
+            WsClient there = connect(second.port());
+            there.sendJson(hello);
+
+            assertThat(there.next().path("code").asString()).isEqualTo("replayed");
+            assertThat(there.awaitClose()).isEqualTo(new WsClient.Closed(1008, "replayed"));
+        }
+    }
+
+    @Test
     void a13_shutdownClosesEverySocketWith1001AndMarksPresencesDisconnected() throws Exception {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
         StandaloneBroker second = StandaloneBroker.start(TestDatabase.shared());
-        WsClient alices = online(alice, second.port(), clock.millis());
-        WsClient bobs = online(bob, second.port(), clock.millis());
+        WsClient alices = online(alice, second.port(), WsClient.helloTimestamp(clock));
+        WsClient bobs = online(bob, second.port(), WsClient.helloTimestamp(clock));
         WsClient noHelloYet = connect(second.port());
         alices.send("c1", bob.pubkey(), "now", "bg==", "Yw==");
         assertThat(alices.next().path("type").asString()).isEqualTo("ack");

@@ -178,26 +178,6 @@ class SendAndPushTest extends SessionTestBase {
     }
 
     @Test
-    void a4_sendRateIsLimitedPerMember() {
-        settings.sendRate(60, 3);
-        String mesh = seeds.mesh();
-        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
-        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
-        WsClient alices = online(alice);
-
-        for (int i = 0; i < 3; i++) {
-            alices.send("r" + i, bob.pubkey(), "now", "bg==", "Yw==");
-            assertThat(alices.next().path("type").asString()).isEqualTo("ack");
-        }
-        alices.send("r3", bob.pubkey(), "now", "bg==", "Yw==");
-        assertRefused(alices.next(), "rate_limited", "r3");
-
-        clock.advance(Duration.ofSeconds(1));
-        alices.send("r4", bob.pubkey(), "now", "bg==", "Yw==");
-        assertThat(alices.next().path("type").asString()).isEqualTo("ack");
-    }
-
-    @Test
     void a6_offlineRecipientReceivesOnConnect_andTheEnvelopeIsMarkedDelivered() {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
@@ -222,7 +202,6 @@ class SendAndPushTest extends SessionTestBase {
 
     @Test
     void a6_fifoForOneHundredMessagesFromOneSender() throws Exception {
-        settings.sendRate(100_000, 1_000);
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
@@ -245,7 +224,6 @@ class SendAndPushTest extends SessionTestBase {
 
     @Test
     void a6_sendsArrivingWhileABacklogIsDrainedArriveAfterIt() throws Exception {
-        settings.sendRate(100_000, 1_000);
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");

@@ -32,7 +32,7 @@ class SessionEventsTest extends SessionTestBase {
 
         assertThat(bob1.awaitClose()).isEqualTo(new WsClient.Closed(1008, "revoked"));
         assertThat(bob2.awaitClose()).isEqualTo(new WsClient.Closed(1008, "revoked"));
-        awaitNoLivePresence(bob);
+        awaitPresenceClosedFor(bob);
         alices.send("c1", "*", "now", "bg==", "Yw==");
         assertThat(alices.next().path("type").asString()).isEqualTo("ack");
     }
@@ -47,7 +47,7 @@ class SessionEventsTest extends SessionTestBase {
         events.publishEvent(new MeshArchived(mesh));
 
         assertThat(alices.awaitClose()).isEqualTo(new WsClient.Closed(1008, "mesh_archived"));
-        awaitNoLivePresence(alice);
+        awaitPresenceClosedFor(alice);
     }
 
     @Test
@@ -69,15 +69,6 @@ class SessionEventsTest extends SessionTestBase {
         clock.advance(Duration.ofSeconds(76));
 
         assertThat(alices.awaitClose()).isEqualTo(new WsClient.Closed(1008, "idle_timeout"));
-        awaitNoLivePresence(alice);
-    }
-
-    private void awaitNoLivePresence(MeshSeeds.SeededMember member) {
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> jdbc.queryForObject(
-                                "SELECT count(*) FROM mesh.presence WHERE member_id = ? AND disconnected_at IS NULL",
-                                Integer.class,
-                                member.id())
-                        == 0);
+        awaitPresenceClosedFor(alice);
     }
 }

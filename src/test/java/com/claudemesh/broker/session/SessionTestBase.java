@@ -1,5 +1,7 @@
 package com.claudemesh.broker.session;
 
+import static org.awaitility.Awaitility.await;
+
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
@@ -7,6 +9,7 @@ import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.PeerCrypto;
 import com.claudemesh.broker.support.WsClient;
 import com.goterl.lazysodium.LazySodiumJava;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -23,12 +26,6 @@ abstract class SessionTestBase extends BrokerIntegrationTest {
     LazySodiumJava sodium;
 
     @Autowired
-    SessionSettings settings;
-
-    @Autowired
-    SendRateLimiter rateLimiter;
-
-    @Autowired
     BrokerProperties properties;
 
     @Autowired
@@ -42,10 +39,6 @@ abstract class SessionTestBase extends BrokerIntegrationTest {
     void sessionFixtures() {
         seeds = new MeshSeeds(jdbc, ed25519);
         crypto = new PeerCrypto(sodium);
-        settings.maxConnectionsPerMesh(properties.maxConnectionsPerMesh());
-        settings.outbound(properties.outboundQueueFrames(), properties.slowConsumerTimeout());
-        settings.sendRate(properties.sendRateLimitPerMin(), properties.sendRateLimitBurst());
-        rateLimiter.reset();
     }
 
     @AfterEach
@@ -61,9 +54,21 @@ abstract class SessionTestBase extends BrokerIntegrationTest {
     }
 
     WsClient connect() {
-        WsClient client = WsClient.connect(port);
+        WsClient client = WsClient.connect(port, true, forwardedFor());
         clients.add(client);
         return client;
+    }
+
+    /** A socket whose handshake says it was forwarded for {@code address}. */
+    WsClient connectAs(String address) {
+        WsClient client = WsClient.connect(port, true, address);
+        clients.add(client);
+        return client;
+    }
+
+    /** What each new socket's handshake says it was forwarded for; nothing on the shared broker. */
+    String forwardedFor() {
+        return null;
     }
 
     WsClient connect(int otherPort) {
@@ -73,15 +78,25 @@ abstract class SessionTestBase extends BrokerIntegrationTest {
     }
 
     WsClient connectReadingOnly(long frames) {
-        WsClient client = WsClient.connectReadingOnly(port, frames);
+        WsClient client = WsClient.connectReadingOnly(port, frames, forwardedFor());
         clients.add(client);
         return client;
+    }
+
+    /** Waits until the member has no live presence: its sessions' closes are stored. */
+    void awaitPresenceClosedFor(MeshSeeds.SeededMember member) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> jdbc.queryForObject(
+                                "SELECT count(*) FROM mesh.presence WHERE member_id = ? AND disconnected_at IS NULL",
+                                Integer.class,
+                                member.id())
+                        == 0);
     }
 
     /** A connected peer past hello. */
     WsClient online(MeshSeeds.SeededMember member) {
         WsClient client = connect();
-        client.hello(member, ed25519, clock.millis());
+        client.hello(member, ed25519, WsClient.helloTimestamp(clock));
         return client;
     }
 

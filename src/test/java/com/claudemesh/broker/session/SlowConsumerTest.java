@@ -13,22 +13,22 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** A peer that stops reading is closed 1008 slow_consumer; the others keep receiving; nothing is lost. */
-class SlowConsumerTest extends SessionTestBase {
+class SlowConsumerTest extends LimitedSessionTestBase {
 
     private static final int MESSAGES = 150;
 
     @Test
     void a6_slowConsumerIsClosed_anotherPeerKeepsReceiving_itsEnvelopesStayPending() throws Exception {
-        settings.outbound(4, Duration.ofSeconds(1));
-        settings.sendRate(1_000_000, 10_000);
+        // The limited broker: 4 pushes in flight per session, a 1 s slow-consumer limit.
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember slow = seeds.member(mesh, "slow");
         MeshSeeds.SeededMember fast = seeds.member(mesh, "fast");
         WsClient alices = online(alice);
         WsClient slows = connectReadingOnly(1);
-        String slowPresence =
-                slows.hello(slow, ed25519, clock.millis()).path("presenceId").asString();
+        String slowPresence = slows.hello(slow, ed25519, WsClient.helloTimestamp(clock))
+                .path("presenceId")
+                .asString();
         WsClient fasts = online(fast);
 
         // ~40 KB each: a few MB fill the non-reading peer's TCP buffers within a few dozen pushes.
@@ -63,7 +63,6 @@ class SlowConsumerTest extends SessionTestBase {
         assertThat(pending).isPositive();
 
         // The slow member comes back as a healthy reader and gets everything it had not confirmed.
-        settings.outbound(properties.outboundQueueFrames(), properties.slowConsumerTimeout());
         WsClient again = online(slow);
         List<JsonNode> rest = again.collect("push", pending, Duration.ofSeconds(30));
         assertThat(rest).hasSize(pending);

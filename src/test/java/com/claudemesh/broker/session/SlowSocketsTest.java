@@ -46,7 +46,8 @@ class SlowSocketsTest extends SessionTestBase {
             for (int kind = 0; kind < 4; kind++) {
                 MeshSeeds.SeededMember member = seeds.member(mesh, "vanished-" + kind);
                 RawWebSocket raw = RawWebSocket.open(port);
-                raw.sendText(WsClient.JSON.writeValueAsString(WsClient.helloFrame(member, ed25519, clock.millis())));
+                raw.sendText(WsClient.JSON.writeValueAsString(
+                        WsClient.helloFrame(member, ed25519, WsClient.helloTimestamp(clock))));
                 assertThat(raw.nextText(FRAME)).contains("hello_ack");
                 raw.stopAnswering();
                 stopHalfWay(raw, kind);

@@ -15,21 +15,31 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The one Spring context shape of the integration tests: the whole broker on a random port against
- * the shared real PostgreSQL ({@link TestDatabase}), with a {@link MutableClock}. Keeping every test
- * on this shape lets Spring cache one context for the whole run.
+ * The Spring context shape of the integration tests: the whole broker on a random port against the
+ * shared real PostgreSQL ({@link TestDatabase}), with a {@link MutableClock}. Keeping tests on this
+ * shape lets Spring cache one context for the whole run. Every request of the tests comes from
+ * 127.0.0.1, so the per-client and per-member rate limits are lifted here (the limits themselves are
+ * tested on the second shape, {@link LimitedBroker}).
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "broker.admin-token=" + BrokerIntegrationTest.ADMIN_TOKEN,
             "broker.claude-projects-dir=${java.io.tmpdir}/claudemesh-test-projects",
-            "logging.structured.format.console="
+            "logging.structured.format.console=",
+            "broker.send-rate-limit-per-min=" + BrokerIntegrationTest.UNLIMITED,
+            "broker.send-rate-limit-burst=" + BrokerIntegrationTest.UNLIMITED,
+            "broker.join-rate-limit-per-ip-per-min=" + BrokerIntegrationTest.UNLIMITED,
+            "broker.hello-rate-limit-per-ip-per-min=" + BrokerIntegrationTest.UNLIMITED,
+            "broker.max-pending-sockets-per-ip=" + BrokerIntegrationTest.UNLIMITED,
+            "broker.max-frames-per-second=" + BrokerIntegrationTest.UNLIMITED
         })
 @Import(TestClockConfiguration.class)
 public abstract class BrokerIntegrationTest {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+    /** The largest value the limits accept. */
+    public static final String UNLIMITED = "100000000";
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {

@@ -4,12 +4,19 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
+/**
+ * One {@link MutableClock} for every test context of the run: the two context shapes run side by
+ * side on one database, and each broker judges the other's heartbeat by its own clock (a broker that
+ * looks silent is taken for dead and its presences are closed).
+ */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestClockConfiguration {
+
+    private static final MutableClock CLOCK = new MutableClock();
 
     @Bean
     @Primary
     MutableClock testClock() {
-        return new MutableClock();
+        return CLOCK;
     }
 }

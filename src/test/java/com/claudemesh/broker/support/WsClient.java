@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * were consumed, and has no frame size limit) that collects what the broker sends.
  */
 public final class WsClient implements WebSocket.Listener, AutoCloseable {
+
+    private static final AtomicLong HELLOS = new AtomicLong();
 
     public record Closed(int code, String reason) {}
 
@@ -50,17 +54,32 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** A peer that reads {@code frames} frames and then stops reading (its TCP window fills up). */
     public static WsClient connectReadingOnly(int port, long frames) {
-        WsClient client = new WsClient(frames);
-        client.socket = HTTP.newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
-                .join();
-        return client;
+        return open(port, frames, null);
+    }
+
+    public static WsClient connectReadingOnly(int port, long frames, String forwardedFor) {
+        return open(port, frames, forwardedFor);
     }
 
     public static WsClient connect(int port, boolean reading) {
-        WsClient client = new WsClient(reading ? Long.MAX_VALUE : 0);
-        client.socket = HTTP.newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
+        return open(port, reading ? Long.MAX_VALUE : 0, null);
+    }
+
+    /**
+     * A client whose handshake says it was forwarded for {@code forwardedFor} (null: nothing), which
+     * a broker that trusts 127.0.0.1 as a proxy takes as the client's address.
+     */
+    public static WsClient connect(int port, boolean reading, String forwardedFor) {
+        return open(port, reading ? Long.MAX_VALUE : 0, forwardedFor);
+    }
+
+    private static WsClient open(int port, long readBudget, String forwardedFor) {
+        WsClient client = new WsClient(readBudget);
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+        if (forwardedFor != null) {
+            builder.header("X-Forwarded-For", forwardedFor);
+        }
+        client.socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), client)
                 .join();
         return client;
     }
@@ -77,6 +96,14 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     public void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /**
+     * A hello timestamp for now on {@code clock}, distinct for every call of the run: A.3 check 6
+     * refuses a hello accepted before, and a test's clock stands still. At most 30 s behind.
+     */
+    public static long helloTimestamp(Clock clock) {
+        return clock.millis() - HELLOS.getAndIncrement() % 30_000;
     }
 
     public static Map<String, Object> helloFrame(MeshSeeds.SeededMember member, Ed25519 ed25519, long timestampMs) {
