@@ -94,6 +94,10 @@ public record BrokerProperties(
         return Cidr.parseList("HOOK_ALLOWED_CIDRS", hookAllowedCidrs);
     }
 
+    public HookMode hookMode() {
+        return HookMode.of(hookAllowedRanges(), hookRequireToken);
+    }
+
     public Optional<String> publicUrlIfSet() {
         return Optional.ofNullable(publicUrl);
     }

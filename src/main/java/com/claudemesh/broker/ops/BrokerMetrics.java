@@ -52,6 +52,8 @@ public class BrokerMetrics {
             List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
     /** Why a delivery was retired undelivered other than by expiry (routing.Undeliverable). */
     static final List<String> DROP_REASONS = List.of("unencodable");
+    /** Why a hook call was refused with 403 (presence.HookAccess). */
+    static final List<String> HOOK_REFUSAL_REASONS = List.of("token_required", "address_not_allowed", "bad_token");
     /** Where a socket's writer failed: encoding a frame (skipped), or writing it (socket closed). */
     static final List<String> OUTBOUND_FAILURE_STAGES = List.of("encode", "write");
 
@@ -80,6 +82,7 @@ public class BrokerMetrics {
     private final Map<String, Counter> routed = new ConcurrentHashMap<>();
     private final Map<String, Counter> messageRejects = new ConcurrentHashMap<>();
     private final Map<String, Counter> drops = new ConcurrentHashMap<>();
+    private final Map<String, Counter> hookRefusals = new ConcurrentHashMap<>();
     private final Map<String, Counter> outboundFailures = new ConcurrentHashMap<>();
 
     BrokerMetrics(MeterRegistry registry, Clock clock) {
@@ -122,6 +125,7 @@ public class BrokerMetrics {
         }
         MESSAGE_REJECT_REASONS.forEach(this::messageRejectCounter);
         DROP_REASONS.forEach(this::dropCounter);
+        HOOK_REFUSAL_REASONS.forEach(this::hookRefusalCounter);
         OUTBOUND_FAILURE_STAGES.forEach(this::outboundFailureCounter);
     }
 
@@ -189,6 +193,10 @@ public class BrokerMetrics {
         hookRateLimited.increment();
     }
 
+    public void hookRefused(String reason) {
+        hookRefusalCounter(reason).increment();
+    }
+
     public void frameRateLimited() {
         framesRateLimited.increment();
     }
@@ -237,6 +245,15 @@ public class BrokerMetrics {
                 drops,
                 "broker.deliveries.dropped",
                 "Deliveries retired undelivered because no session can be sent them, by reason",
+                "reason",
+                reason);
+    }
+
+    private Counter hookRefusalCounter(String reason) {
+        return tagged(
+                hookRefusals,
+                "broker.hook.requests.refused",
+                "POST /hook/set-status requests refused with 403: no token where one is needed, or a token of no live session",
                 "reason",
                 reason);
     }

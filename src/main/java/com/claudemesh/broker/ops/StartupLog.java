@@ -1,7 +1,10 @@
 package com.claudemesh.broker.ops;
 
 import com.claudemesh.broker.config.BrokerProperties;
+import com.claudemesh.broker.config.Cidr;
 import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -49,6 +52,8 @@ class StartupLog {
                         "key_encryption", properties.keyEncryptionKeyIfSet().isPresent() ? "enabled" : "disabled")
                 .addKeyValue("max_connections_per_mesh", properties.maxConnectionsPerMesh())
                 .addKeyValue("max_sockets", properties.maxSockets())
+                .addKeyValue("trusted_proxies", ranges(properties.trustedProxyRanges()))
+                .addKeyValue("hook_mode", properties.hookMode().wire())
                 .addKeyValue("max_message_bytes", properties.maxMessageBytes())
                 .addKeyValue("send_rate_limit_per_min", properties.sendRateLimitPerMin())
                 .addKeyValue("send_rate_limit_burst", properties.sendRateLimitBurst())
@@ -70,6 +75,10 @@ class StartupLog {
                         build.version(),
                         port,
                         database);
+    }
+
+    private static String ranges(List<Cidr> ranges) {
+        return ranges.isEmpty() ? "none" : ranges.stream().map(Cidr::toString).collect(Collectors.joining(","));
     }
 
     /** {@code host:port/database} of a JDBC URL: no user, no password, no query parameters. */

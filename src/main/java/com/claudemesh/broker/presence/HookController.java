@@ -3,12 +3,14 @@ package com.claudemesh.broker.presence;
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.db.LoggableFailure;
 import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.ops.ClientAddress;
 import com.claudemesh.broker.protocol.ClientText;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -29,6 +31,8 @@ class HookController {
     private static final Logger log = LoggerFactory.getLogger(HookController.class);
 
     private final HookStatuses hooks;
+    private final HookAccess access;
+    private final ClientAddress clientAddress;
     private final HookRateLimiter rateLimiter;
     private final BrokerMetrics metrics;
     private final JsonMapper json;
@@ -36,11 +40,15 @@ class HookController {
 
     HookController(
             HookStatuses hooks,
+            HookAccess access,
+            ClientAddress clientAddress,
             HookRateLimiter rateLimiter,
             BrokerMetrics metrics,
             JsonMapper json,
             BrokerProperties properties) {
         this.hooks = hooks;
+        this.access = access;
+        this.clientAddress = clientAddress;
         this.rateLimiter = rateLimiter;
         this.metrics = metrics;
         this.json = json;
@@ -62,14 +70,29 @@ class HookController {
         } catch (HookRequest.Invalid e) {
             return error(HttpStatus.BAD_REQUEST, e.getMessage());
         }
+        HookAccess.Verdict verdict = access.decide(hook.token() != null, clientAddress.of(request));
+        if (verdict == HookAccess.Verdict.TOKEN_REQUIRED || verdict == HookAccess.Verdict.ADDRESS_NOT_ALLOWED) {
+            metrics.hookRefused(verdict.reason());
+            return error(HttpStatus.FORBIDDEN, verdict.message());
+        }
         if (!rateLimiter.tryAcquire(hook.pid(), hook.cwd())) {
             metrics.hookRateLimited();
             return error(HttpStatus.TOO_MANY_REQUESTS, "rate limited");
         }
-        HookStatuses.Outcome outcome = hooks.apply(hook.pid(), hook.cwd(), hook.status());
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("ok", true);
-        outcome.presenceId().ifPresentOrElse(id -> reply.put("presence_id", id), () -> reply.put("pending", true));
+        if (verdict == HookAccess.Verdict.BY_TOKEN) {
+            Optional<String> presenceId = hooks.applyByToken(hook.token(), hook.status());
+            if (presenceId.isEmpty()) {
+                metrics.hookRefused("bad_token");
+                return error(HttpStatus.FORBIDDEN, "the hook token belongs to no live session");
+            }
+            reply.put("presence_id", presenceId.get());
+        } else {
+            hooks.apply(hook.pid(), hook.cwd(), hook.status())
+                    .presenceId()
+                    .ifPresentOrElse(id -> reply.put("presence_id", id), () -> reply.put("pending", true));
+        }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(reply);
     }
 
@@ -100,8 +123,11 @@ class HookController {
                 .body(reply);
     }
 
-    /** The fields of a hook call, validated. {@code pid} and {@code session_id} are optional. */
-    record HookRequest(String cwd, Status status, Integer pid) {
+    /**
+     * The fields of a hook call, validated. {@code pid}, {@code session_id} and {@code token} (the
+     * session's hook token, from its {@code hello_ack}) are optional.
+     */
+    record HookRequest(String cwd, Status status, Integer pid, String token) {
 
         static final class Invalid extends Exception {
             Invalid(String message) {
@@ -126,7 +152,15 @@ class HookController {
             }
             Status parsed = Status.fromWire(status.asString())
                     .orElseThrow(() -> new Invalid("status must be one of idle, working, dnd"));
-            return new HookRequest(cwd.asString(), parsed, pid(body.get("pid")));
+            JsonNode token = body.get("token");
+            if (token != null && !token.isNull() && !token.isString()) {
+                throw new Invalid("token must be a string");
+            }
+            return new HookRequest(
+                    cwd.asString(),
+                    parsed,
+                    pid(body.get("pid")),
+                    token == null || token.isNull() ? null : token.asString());
         }
 
         /** Hook scripts built with shell variables may send the pid as a string of digits. */

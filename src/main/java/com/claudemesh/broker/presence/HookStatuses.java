@@ -27,6 +27,19 @@ class HookStatuses {
         this.clock = clock;
     }
 
+    /**
+     * A call carrying a hook token: only the live session the token belongs to, never a pending
+     * status. Empty when no live session has this token.
+     */
+    Optional<String> applyByToken(String token, Status status) {
+        Instant now = clock.instant();
+        return tx.execute(transaction -> {
+            Optional<PresenceRows.Locked> target = rows.lockForHookToken(token);
+            target.ifPresent(locked -> writer.writeLocked(locked, status, StatusSource.HOOK, now));
+            return target.map(PresenceRows.Locked::id);
+        });
+    }
+
     Outcome apply(Integer pid, String cwd, Status status) {
         Instant now = clock.instant();
         return tx.execute(transaction -> {

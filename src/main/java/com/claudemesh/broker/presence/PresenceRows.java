@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -81,27 +82,32 @@ class PresenceRows {
                 .single();
     }
 
-    /** One round trip for every new presence of a batch of hellos. */
-    void insertAll(List<Presence> presences, String brokerInstanceId) {
+    /** One round trip for every new presence of a batch of hellos; {@code hookTokens[i]} is presence i's. */
+    void insertAll(List<Presence> presences, List<HookToken> hookTokens, String brokerInstanceId) {
         batch.batchUpdate(
                 """
                 INSERT INTO mesh.presence (id, member_id, session_id, pid, cwd, status, status_source,
-                                           status_updated_at, connected_at, last_ping_at, broker_instance_id)
-                VALUES (?, ?, ?, ?, ?, ?::mesh.presence_status, ?::mesh.presence_status_source, ?, ?, ?, ?)
+                                           status_updated_at, connected_at, last_ping_at, broker_instance_id,
+                                           hook_token_hash)
+                VALUES (?, ?, ?, ?, ?, ?::mesh.presence_status, ?::mesh.presence_status_source, ?, ?, ?, ?, ?)
                 """,
-                presences.stream()
-                        .map(presence -> new Object[] {
-                            presence.id(),
-                            presence.memberId(),
-                            presence.sessionId(),
-                            presence.pid(),
-                            presence.cwd(),
-                            presence.status().wire(),
-                            presence.source().wire(),
-                            toDb(presence.statusUpdatedAt()),
-                            toDb(presence.connectedAt()),
-                            toDb(presence.connectedAt()),
-                            brokerInstanceId
+                IntStream.range(0, presences.size())
+                        .mapToObj(i -> {
+                            Presence presence = presences.get(i);
+                            return new Object[] {
+                                presence.id(),
+                                presence.memberId(),
+                                presence.sessionId(),
+                                presence.pid(),
+                                presence.cwd(),
+                                presence.status().wire(),
+                                presence.source().wire(),
+                                toDb(presence.statusUpdatedAt()),
+                                toDb(presence.connectedAt()),
+                                toDb(presence.connectedAt()),
+                                brokerInstanceId,
+                                hookTokens.get(i).hash()
+                            };
                         })
                         .toList());
     }
@@ -146,6 +152,18 @@ class PresenceRows {
      * A.9 resolution: the live presence with this cwd and pid, else the most recently connected live
      * presence with this cwd (uses presence_live_cwd_pid_idx).
      */
+    /** The live presence a hook token belongs to, locked. */
+    Optional<Locked> lockForHookToken(String presented) {
+        return jdbc.sql("SELECT id, member_id, " + STATE_COLUMNS + """
+                         FROM mesh.presence
+                        WHERE hook_token_hash = ? AND disconnected_at IS NULL
+                        FOR UPDATE
+                        """)
+                .param(HookToken.hash(presented))
+                .query(LOCKED)
+                .optional();
+    }
+
     Optional<Locked> lockForHook(String cwd, Integer pid) {
         return jdbc.sql("SELECT id, member_id, " + STATE_COLUMNS + """
                          FROM mesh.presence

@@ -54,8 +54,8 @@ public class Presences {
         return ClientText.storable(cwd) && cwd.getBytes(StandardCharsets.UTF_8).length <= MAX_CWD_BYTES;
     }
 
-    /** A session that passed hello and needs its presence. */
-    public record Opening(String memberId, String sessionId, int pid, String cwd) {}
+    /** A session that passed hello and needs its presence; only a hash of its hook token is stored. */
+    public record Opening(String memberId, String sessionId, int pid, String cwd, HookToken hookToken) {}
 
     /**
      * Creates the presence of a session that passed hello: {@code idle} from {@code jsonl}, then the
@@ -63,7 +63,8 @@ public class Presences {
      * {@code hook} (A.3, A.9). The result carries the status the session starts with.
      */
     public Presence open(String memberId, String sessionId, int pid, String cwd) {
-        return openAll(List.of(new Opening(memberId, sessionId, pid, cwd))).getFirst();
+        return openAll(List.of(new Opening(memberId, sessionId, pid, cwd, HookToken.random())))
+                .getFirst();
     }
 
     /**
@@ -88,7 +89,7 @@ public class Presences {
                 .toList();
         List<Presence> opened = tx.execute(transaction -> {
             rows.lockCwds(fresh.stream().map(Presence::cwd).toList());
-            rows.insertAll(fresh, instance.instanceId());
+            rows.insertAll(fresh, openings.stream().map(Opening::hookToken).toList(), instance.instanceId());
             Map<PendingStatuses.Key, PendingStatuses.Pending> hooks = pending.takeNewest(
                     fresh.stream()
                             .map(p -> new PendingStatuses.Key(p.pid(), p.cwd()))

@@ -199,7 +199,7 @@ final class Connection implements Outbound.Events {
             if (state.compareAndSet(State.OPENING, State.OPEN)) {
                 ticket.authenticated();
                 services.registry().register(this);
-                send(new Frames.HelloAck(opened.presence().id(), member.displayName()));
+                send(new Frames.HelloAck(opened.presence().id(), member.displayName(), opened.hookToken()));
             }
         } finally {
             // The opener asks for queued deliveries once every session of the batch takes pushes.

@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.presence.HookToken;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.protocol.ClientText;
@@ -162,10 +163,19 @@ final class Frames {
 
     // ---- broker → client ----
 
-    @JsonPropertyOrder({"type", "presenceId", "memberDisplayName"})
-    record HelloAck(String type, String presenceId, String memberDisplayName) {
-        HelloAck(String presenceId, String memberDisplayName) {
-            this("hello_ack", presenceId, memberDisplayName);
+    /**
+     * A.3's ack, plus {@code hookToken} (docs/status-model.md, "Who may call the hook"): the
+     * credential of this session's hook calls, a field v1 clients ignore.
+     */
+    @JsonPropertyOrder({"type", "presenceId", "memberDisplayName", "hookToken"})
+    record HelloAck(String type, String presenceId, String memberDisplayName, String hookToken) {
+        HelloAck(String presenceId, String memberDisplayName, HookToken hookToken) {
+            this("hello_ack", presenceId, memberDisplayName, hookToken.value());
+        }
+
+        @Override
+        public String toString() {
+            return "HelloAck[" + presenceId + "]";
         }
     }
 

@@ -4,6 +4,7 @@ import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.presence.HookToken;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.presence.Status;
@@ -51,12 +52,13 @@ class SessionOpener implements DisposableBean {
     sealed interface Outcome {}
 
     /** A stored session: its presence (with the status it starts with), and the signal its connection gives once it takes pushes. */
-    record Opened(Presence presence, CompletableFuture<Void> started) implements Outcome {}
+    record Opened(Presence presence, HookToken hookToken, CompletableFuture<Void> started) implements Outcome {}
 
     /** A.3 check 6: this very hello was accepted before; nothing was stored. */
     record Replayed() implements Outcome {}
 
-    private record Request(Frames.Hello hello, Member member, CompletableFuture<Outcome> outcome) {}
+    private record Request(
+            Frames.Hello hello, Member member, HookToken hookToken, CompletableFuture<Outcome> outcome) {}
 
     /** A batch as committed: {@code presences[i]} is the session of request i, null for a replay. */
     private record Stored(List<Presence> presences) {}
@@ -116,7 +118,7 @@ class SessionOpener implements DisposableBean {
      * could not store it: nothing was opened.
      */
     CompletableFuture<Outcome> open(Frames.Hello hello, Member member) {
-        Request request = new Request(hello, member, new CompletableFuture<>());
+        Request request = new Request(hello, member, HookToken.random(), new CompletableFuture<>());
         if (!queue.add(request)) {
             request.outcome().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
@@ -142,7 +144,8 @@ class SessionOpener implements DisposableBean {
                                 r.member().id(),
                                 r.hello().sessionId(),
                                 r.hello().pid(),
-                                r.hello().cwd()))
+                                r.hello().cwd(),
+                                r.hookToken()))
                         .toList());
                 attempted.addAll(opened);
                 List<AuditLog.Event> events = new ArrayList<>(opened.size());
@@ -187,7 +190,7 @@ class SessionOpener implements DisposableBean {
                     .addKeyValue("mesh_id", request.member().meshId())
                     .addKeyValue("presence_id", presence.id())
                     .log();
-            Opened opened = new Opened(presence, new CompletableFuture<>());
+            Opened opened = new Opened(presence, request.hookToken(), new CompletableFuture<>());
             started.add(opened.started());
             request.outcome().complete(opened);
         }

@@ -47,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * broadcast, refused sends, status changes, hooks, revocation and archiving closing sessions, and
  * the re-encryption of a plaintext owner key under {@code BROKER_KEY_ENCRYPTION_KEY}. Then every
  * secret the scenario used or produced — owner secret keys (plain and sealed), root keys, the key
- * encryption key, the admin token, invite tokens, peer secret keys, hello signatures, nonces,
+ * encryption key, the admin token, invite tokens, hook tokens, peer secret keys, hello signatures, nonces,
  * ciphertexts — and every full public key is looked for in everything the process printed, whole
  * and by its first and last characters; and no run of 64 hex digits may appear at all. (The shared
  * test context logs in Spring Boot's plain console format, which leaves key–value pairs out: a
@@ -166,7 +166,7 @@ class SecretsNeverLoggedTest {
             MeshSeeds.SeededMember bob = new MeshSeeds.SeededMember(bobId, meshId, "bob", bobKeys);
             WsClient alices = WsClient.connect(port);
             WsClient bobs = WsClient.connect(port);
-            hello(alices, alice, ed25519);
+            String aliceHookToken = hello(alices, alice, ed25519);
             hello(bobs, bob, ed25519);
 
             for (int i = 0; i < 3; i++) {
@@ -211,6 +211,16 @@ class SecretsNeverLoggedTest {
             ok(post("/hook/set-status", "{\"cwd\":\"/home/test/alice\",\"pid\":4242,\"status\":\"working\"}"), 200);
             ok(post("/hook/set-status", "{\"cwd\":\"/home/test/nobody\",\"pid\":1,\"status\":\"working\"}"), 200);
             post("/hook/set-status", "{\"cwd\":\"/home/test/alice\",\"status\":\"busy\"}");
+            ok(
+                    post(
+                            "/hook/set-status",
+                            "{\"cwd\":\"/home/test/alice\",\"status\":\"idle\",\"token\":\"" + aliceHookToken + "\"}"),
+                    200);
+            String unknownToken = "not-" + aliceHookToken;
+            secret("unknown hook token", unknownToken);
+            post(
+                    "/hook/set-status",
+                    "{\"cwd\":\"/home/test/alice\",\"status\":\"dnd\",\"token\":\"" + unknownToken + "\"}");
 
             // ---- revoking bob and archiving the mesh close the sessions ----
             ok(admin("POST", "/api/meshes/" + meshId + "/members/" + bobId + "/revoke", ""), 200);
@@ -268,11 +278,16 @@ class SecretsNeverLoggedTest {
 
     // ---- the scenario's steps ----
 
-    private void hello(WsClient client, MeshSeeds.SeededMember member, Ed25519 ed25519) {
+    /** Returns the session's hook token. */
+    private String hello(WsClient client, MeshSeeds.SeededMember member, Ed25519 ed25519) {
         Map<String, Object> hello = WsClient.helloFrame(member, ed25519, WsClient.helloTimestamp(Clock.systemUTC()));
         secret("hello signature", (String) hello.get("signature"));
         client.sendJson(hello);
-        assertThat(client.next().path("type").asString()).isEqualTo("hello_ack");
+        JsonNode ack = client.next();
+        assertThat(ack.path("type").asString()).isEqualTo("hello_ack");
+        String hookToken = ack.path("hookToken").asString();
+        secret("hook token", hookToken);
+        return hookToken;
     }
 
     private void refusedHello(Map<String, Object> hello, String code) {

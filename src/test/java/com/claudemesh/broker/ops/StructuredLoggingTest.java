@@ -59,6 +59,8 @@ class StructuredLoggingTest {
         assertThat(line.get("max_message_bytes").asInt()).isEqualTo(65536);
         assertThat(line.get("send_rate_limit_per_min").asInt()).isEqualTo(600);
         assertThat(line.get("max_sockets").asInt()).isEqualTo(20000);
+        assertThat(line.get("hook_mode").asString()).isEqualTo("open");
+        assertThat(line.get("trusted_proxies").asString()).isEqualTo("none");
         assertThat(line.get("database_pool_size").asString()).isEqualTo("16");
         assertThat(line.get("message").asString()).contains("listening on port " + port);
         assertThat(output.getAll()).doesNotContain(PASSWORD);

@@ -113,10 +113,10 @@ class PresencesTest extends PresenceTestSupport {
         String otherHook = pending(7, other, "dnd", now.minusSeconds(3));
 
         List<Presence> opened = presences.openAll(List.of(
-                new Presences.Opening(memberId, "sess-1", 4242, shared),
-                new Presences.Opening(memberId, "sess-2", 4242, shared),
-                new Presences.Opening(memberId, "sess-3", 7, other),
-                new Presences.Opening(memberId, "sess-4", 1, cwd("batch-none"))));
+                new Presences.Opening(memberId, "sess-1", 4242, shared, HookToken.random()),
+                new Presences.Opening(memberId, "sess-2", 4242, shared, HookToken.random()),
+                new Presences.Opening(memberId, "sess-3", 7, other, HookToken.random()),
+                new Presences.Opening(memberId, "sess-4", 1, cwd("batch-none"), HookToken.random())));
 
         assertThat(opened).extracting(Presence::sessionId).containsExactly("sess-1", "sess-2", "sess-3", "sess-4");
         assertThat(opened)

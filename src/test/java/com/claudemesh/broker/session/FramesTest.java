@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.claudemesh.broker.presence.HookToken;
 import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.protocol.ClientText;
 import com.claudemesh.broker.protocol.Priority;
@@ -150,11 +151,11 @@ class FramesTest {
 
     @Test
     void aWellFormedFrameIsWrittenUnchanged_pairsAsTheyAre() {
-        String json = Frames.json(new Frames.HelloAck("p1", "laptop \ud83d\ude00 é"));
+        String json = Frames.json(new Frames.HelloAck("p1", "laptop \ud83d\ude00 é", new HookToken("t0k-en_")));
 
         assertThat(json)
-                .isEqualTo(
-                        "{\"type\":\"hello_ack\",\"presenceId\":\"p1\",\"memberDisplayName\":\"laptop \ud83d\ude00 é\"}");
+                .isEqualTo("{\"type\":\"hello_ack\",\"presenceId\":\"p1\",\"memberDisplayName\":\"laptop"
+                        + " \ud83d\ude00 é\",\"hookToken\":\"t0k-en_\"}");
     }
 
     @Test

@@ -26,7 +26,9 @@ class HelloHandshakeTest extends SessionTestBase {
         WsClient client = connect();
         JsonNode ack = client.hello(alice, ed25519, WsClient.helloTimestamp(clock));
 
-        assertThat(ack.propertyNames()).containsExactly("type", "presenceId", "memberDisplayName");
+        assertThat(ack.propertyNames()).containsExactly("type", "presenceId", "memberDisplayName", "hookToken");
+        // 32 random bytes, base64url; only its hash is stored.
+        assertThat(ack.path("hookToken").asString()).matches("[A-Za-z0-9_-]{43}");
         assertThat(ack.path("memberDisplayName").asString()).isEqualTo("alice");
         Map<String, Object> row = jdbc.queryForMap(
                 "SELECT member_id, status::text AS status, status_source::text AS source, pid, cwd, disconnected_at"

@@ -26,7 +26,8 @@ import org.springframework.test.context.TestPropertySource;
             "broker.hello-rate-limit-per-ip-per-min=" + LimitedBroker.HELLOS_PER_MINUTE,
             "broker.max-pending-sockets-per-ip=" + LimitedBroker.PENDING_SOCKETS_PER_IP,
             "broker.max-sockets=" + LimitedBroker.MAX_SOCKETS,
-            "broker.max-frames-per-second=" + LimitedBroker.FRAMES_PER_SECOND
+            "broker.max-frames-per-second=" + LimitedBroker.FRAMES_PER_SECOND,
+            "broker.hook-allowed-cidrs=" + LimitedBroker.HOOK_ALLOWED_CIDRS
         })
 public @interface LimitedBroker {
 
@@ -38,4 +39,5 @@ public @interface LimitedBroker {
     int PENDING_SOCKETS_PER_IP = 2;
     int MAX_SOCKETS = 30;
     int FRAMES_PER_SECOND = 100;
+    String HOOK_ALLOWED_CIDRS = "127.0.0.0/8,::1/128,198.51.100.0/24";
 }
