@@ -186,12 +186,12 @@ class BrokerCrashTest {
         assertThat(livePresencesOf(deadInstance)).isEqualTo(PEERS - 1);
         // A confirmation is written only for a push the peer provably read.
         assertThat(minus(confirmedAtKill.get(reader.id()), messageIds(readerSession1)))
-                .as("confirmed but never read")
+                .as("reader: confirmed but never read")
                 .isEmpty();
         assertThat(minus(confirmedAtKill.get(stalled.id()), messageIds(stalledSession1)))
-                .as("confirmed but never read")
+                .as("stalled: confirmed but never read")
                 .isEmpty();
-        assertThat(confirmedAtKill.get(offline.id())).isEmpty();
+        assertThat(confirmedAtKill.get(offline.id())).as("offline: confirmed").isEmpty();
         // No ping after the stalled peer's last read push was answered: that push must come again.
         String stalledLast = stalledSession1.getLast().path("messageId").asString();
         assertThat(confirmedAtKill.get(stalled.id())).doesNotContain(stalledLast);
@@ -299,8 +299,9 @@ class BrokerCrashTest {
         final Set<String> attempted = ConcurrentHashMap.newKeySet();
         /** Send id → messageId. */
         final Map<String, String> acks = new ConcurrentHashMap<>();
-
+        /** Refused sends; with the raised limits the burst has none. */
         final List<JsonNode> errors = new CopyOnWriteArrayList<>();
+
         private final List<Thread> threads = new ArrayList<>();
 
         Sender(SeededMember member, WsClient socket) {
