@@ -1,8 +1,8 @@
 package com.claudemesh.broker.invite;
 
+import com.claudemesh.broker.admin.AdminApiException;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.invite.InviteViews.InviteView;
-import com.claudemesh.broker.mesh.AdminApiException;
 import com.claudemesh.broker.mesh.Meshes;
 import java.time.Clock;
 import java.util.List;

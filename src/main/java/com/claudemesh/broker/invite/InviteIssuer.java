@@ -1,12 +1,12 @@
 package com.claudemesh.broker.invite;
 
+import com.claudemesh.broker.admin.AdminApiException;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.invite.InviteViews.CreateInviteRequest;
 import com.claudemesh.broker.invite.InviteViews.InviteCreated;
-import com.claudemesh.broker.mesh.AdminApiException;
-import com.claudemesh.broker.mesh.MeshSigningKeys;
+import com.claudemesh.broker.keys.MeshSigningKeys;
 import com.claudemesh.broker.mesh.Meshes;
 import java.time.Clock;
 import java.time.Instant;

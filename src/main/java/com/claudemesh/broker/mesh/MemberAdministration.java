@@ -1,5 +1,6 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.admin.AdminApiException;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.mesh.MeshViews.MemberView;
 import java.time.Clock;

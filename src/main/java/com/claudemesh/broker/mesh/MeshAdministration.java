@@ -1,7 +1,10 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.admin.AdminApiException;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.keys.MeshKeyFactory;
+import com.claudemesh.broker.keys.OwnerKeyCipher;
 import com.claudemesh.broker.mesh.MeshViews.CreateMeshRequest;
 import com.claudemesh.broker.mesh.MeshViews.MeshCreated;
 import com.claudemesh.broker.mesh.MeshViews.MeshView;

@@ -1,5 +1,8 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.admin.AdminApiException;
+import com.claudemesh.broker.keys.MeshSigningKeys;
+import com.claudemesh.broker.keys.OwnerKeyCipher;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 

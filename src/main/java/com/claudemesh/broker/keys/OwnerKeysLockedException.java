@@ -1,7 +1,7 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 /** Owner secret keys cannot be used yet: the start-up key check has not passed (see {@link KeyEncryptionCheck}). */
-class OwnerKeysLockedException extends IllegalStateException {
+public class OwnerKeysLockedException extends IllegalStateException {
 
     OwnerKeysLockedException() {
         super(

@@ -1,6 +1,7 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.admin;
 
 import com.claudemesh.broker.db.LoggableFailure;
+import com.claudemesh.broker.keys.OwnerKeysLockedException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
