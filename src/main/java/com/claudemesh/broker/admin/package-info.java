@@ -6,6 +6,11 @@
  *
  * <p>Controllers stay in their features ({@code mesh.MeshAdminController},
  * {@code invite.InviteAdminController}) and are thin: they call the feature's services and return
- * its views. This package depends on no feature, so every feature may depend on it.
+ * its views. The services know nothing of HTTP: they throw domain refusals
+ * ({@link com.claudemesh.broker.refusal.Refusal}: {@code mesh.MeshNotFound}, {@code mesh.SlugTaken},
+ * an {@code InvalidRequest} naming the field, …), and the translation into a status happens here,
+ * once, by the refusal's kind (invalid 400, not found 404, conflict 409, unavailable 503); the code
+ * and detail are the refusal's own. This package depends on no feature (only on {@code refusal},
+ * {@code config} and {@code db}), so every feature may depend on it without a cycle.
  */
 package com.claudemesh.broker.admin;

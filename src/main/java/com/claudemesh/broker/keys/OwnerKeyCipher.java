@@ -48,7 +48,7 @@ public class OwnerKeyCipher {
 
     private void requireVerified() {
         if (!verified) {
-            throw new OwnerKeysLockedException();
+            throw new OwnerKeysLocked();
         }
     }
 
