@@ -1,7 +1,7 @@
 package com.claudemesh.broker;
 
-import com.claudemesh.broker.mesh.KeyBackfill;
-import com.claudemesh.broker.mesh.KeyReencryption;
+import com.claudemesh.broker.keys.KeyBackfill;
+import com.claudemesh.broker.keys.KeyReencryption;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package com.claudemesh.broker.invite;
 
+import com.claudemesh.broker.admin.AdminApi;
 import com.claudemesh.broker.invite.InviteViews.CreateInviteRequest;
 import com.claudemesh.broker.invite.InviteViews.InviteCreated;
 import com.claudemesh.broker.invite.InviteViews.InviteView;
-import com.claudemesh.broker.mesh.AdminApi;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -2,7 +2,7 @@ package com.claudemesh.broker.invite;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.invite.InviteViews.InviteView;
-import com.claudemesh.broker.mesh.AdminApiException;
+import com.claudemesh.broker.mesh.MeshNotFound;
 import com.claudemesh.broker.mesh.Meshes;
 import java.time.Clock;
 import java.util.List;
@@ -30,7 +30,7 @@ class InviteAdministration {
 
     List<InviteView> list(String meshId) {
         if (!meshes.exists(meshId)) {
-            throw AdminApiException.notFound("mesh_not_found", "no mesh with id '" + meshId + "'");
+            throw new MeshNotFound(meshId);
         }
         return invites.ofMesh(meshId).stream()
                 .map(row -> InviteView.of(row, clock.instant()))
@@ -50,8 +50,6 @@ class InviteAdministration {
     }
 
     private InviteRow require(String inviteId) {
-        return invites.find(inviteId)
-                .orElseThrow(
-                        () -> AdminApiException.notFound("invite_not_found", "no invite with id '" + inviteId + "'"));
+        return invites.find(inviteId).orElseThrow(() -> new InviteNotFound(inviteId));
     }
 }

@@ -5,9 +5,9 @@ import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.invite.InviteViews.CreateInviteRequest;
 import com.claudemesh.broker.invite.InviteViews.InviteCreated;
-import com.claudemesh.broker.mesh.AdminApiException;
-import com.claudemesh.broker.mesh.MeshSigningKeys;
+import com.claudemesh.broker.keys.MeshSigningKeys;
 import com.claudemesh.broker.mesh.Meshes;
+import com.claudemesh.broker.refusal.InvalidRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,15 +71,15 @@ class InviteIssuer {
     InviteCreated issue(String meshId, CreateInviteRequest request) {
         String role = request.role() == null ? "member" : request.role();
         if (!ROLES.contains(role)) {
-            throw AdminApiException.badRequest("invalid_role", "role must be member or admin");
+            throw new InvalidRequest("invalid_role", "role must be member or admin");
         }
         int maxUses = request.maxUses() == null ? 1 : request.maxUses();
         if (maxUses < 1 || maxUses > MAX_USES_LIMIT) {
-            throw AdminApiException.badRequest("invalid_max_uses", "maxUses must be between 1 and " + MAX_USES_LIMIT);
+            throw new InvalidRequest("invalid_max_uses", "maxUses must be between 1 and " + MAX_USES_LIMIT);
         }
         long expiresIn = request.expiresInSeconds() == null ? DEFAULT_EXPIRES_IN : request.expiresInSeconds();
         if (expiresIn < MIN_EXPIRES_IN || expiresIn > MAX_EXPIRES_IN) {
-            throw AdminApiException.badRequest(
+            throw new InvalidRequest(
                     "invalid_expires_in",
                     "expiresInSeconds must be between " + MIN_EXPIRES_IN + " and " + MAX_EXPIRES_IN);
         }

@@ -63,13 +63,11 @@ class MemberAdministration {
 
     private void requireMesh(String meshId) {
         if (meshes.find(meshId).isEmpty()) {
-            throw AdminApiException.notFound("mesh_not_found", "no mesh with id '" + meshId + "'");
+            throw new MeshNotFound(meshId);
         }
     }
 
     private MemberRow requireMember(String meshId, String memberId) {
-        return members.find(meshId, memberId)
-                .orElseThrow(() -> AdminApiException.notFound(
-                        "member_not_found", "no member with id '" + memberId + "' in mesh '" + meshId + "'"));
+        return members.find(meshId, memberId).orElseThrow(() -> new MemberNotFound(meshId, memberId));
     }
 }

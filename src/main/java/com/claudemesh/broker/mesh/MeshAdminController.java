@@ -1,5 +1,7 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.admin.AdminApi;
+import com.claudemesh.broker.keys.KeyBackfill;
 import com.claudemesh.broker.mesh.MeshViews.BackfillResult;
 import com.claudemesh.broker.mesh.MeshViews.CreateMeshRequest;
 import com.claudemesh.broker.mesh.MeshViews.MemberView;

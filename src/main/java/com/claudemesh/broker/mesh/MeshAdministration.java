@@ -2,10 +2,13 @@ package com.claudemesh.broker.mesh;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.keys.MeshKeyFactory;
+import com.claudemesh.broker.keys.OwnerKeyCipher;
 import com.claudemesh.broker.mesh.MeshViews.CreateMeshRequest;
 import com.claudemesh.broker.mesh.MeshViews.MeshCreated;
 import com.claudemesh.broker.mesh.MeshViews.MeshView;
 import com.claudemesh.broker.protocol.ClientText;
+import com.claudemesh.broker.refusal.InvalidRequest;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,31 +65,30 @@ class MeshAdministration {
     MeshCreated create(CreateMeshRequest request) {
         String name = request.name() == null ? "" : request.name().trim();
         if (name.isEmpty() || name.length() > MAX_NAME || !ClientText.storable(name)) {
-            throw AdminApiException.badRequest(
+            throw new InvalidRequest(
                     "invalid_name",
                     "name is required: at most " + MAX_NAME
                             + " characters of well-formed Unicode text without NUL characters");
         }
         if (request.ownerUserId() != null && !ClientText.storable(request.ownerUserId())) {
-            throw AdminApiException.badRequest(
+            throw new InvalidRequest(
                     "invalid_owner_user_id", "ownerUserId must be well-formed Unicode text without NUL characters");
         }
         String slug = request.slug();
         if (slug == null || !SLUG.matcher(slug).matches()) {
-            throw AdminApiException.badRequest(
+            throw new InvalidRequest(
                     "invalid_slug", "slug must be 3 to 48 characters of lowercase letters, digits and '-'");
         }
         String visibility = request.visibility() == null ? "private" : request.visibility();
         if (!VISIBILITIES.contains(visibility)) {
-            throw AdminApiException.badRequest("invalid_visibility", "visibility must be private or public");
+            throw new InvalidRequest("invalid_visibility", "visibility must be private or public");
         }
         String transport = request.transport() == null ? "managed" : request.transport();
         if (!TRANSPORTS.contains(transport)) {
-            throw AdminApiException.badRequest(
-                    "invalid_transport", "transport must be managed, tailscale or self_hosted");
+            throw new InvalidRequest("invalid_transport", "transport must be managed, tailscale or self_hosted");
         }
         if (request.maxPeers() != null && request.maxPeers() < 1) {
-            throw AdminApiException.badRequest("invalid_max_peers", "maxPeers must be a positive integer");
+            throw new InvalidRequest("invalid_max_peers", "maxPeers must be a positive integer");
         }
         String id = UUID.randomUUID().toString();
         Ed25519.KeyPair owner = keys.ownerKeyPair();
@@ -108,7 +110,7 @@ class MeshAdministration {
         try {
             tx.executeWithoutResult(status -> {
                 if (!meshes.insert(row)) {
-                    throw AdminApiException.conflict("slug_taken", "a mesh with slug '" + slug + "' already exists");
+                    throw new SlugTaken(slug);
                 }
                 Map<String, Object> metadata = new LinkedHashMap<>();
                 metadata.put("slug", slug);
@@ -122,7 +124,7 @@ class MeshAdministration {
             // The only foreign key on the row: owner_user_id → public."user" in a claudemesh database.
             if (e.getMostSpecificCause() instanceof SQLException sql
                     && FOREIGN_KEY_VIOLATION.equals(sql.getSQLState())) {
-                throw AdminApiException.badRequest(
+                throw new InvalidRequest(
                         "owner_user_not_found", "ownerUserId does not name a user of this claudemesh database");
             }
             throw e;
@@ -159,8 +161,7 @@ class MeshAdministration {
     }
 
     private MeshRow require(String meshId) {
-        return meshes.find(meshId)
-                .orElseThrow(() -> AdminApiException.notFound("mesh_not_found", "no mesh with id '" + meshId + "'"));
+        return meshes.find(meshId).orElseThrow(() -> new MeshNotFound(meshId));
     }
 
     private static String blankToNull(String value) {

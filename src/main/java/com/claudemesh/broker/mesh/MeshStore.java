@@ -11,7 +11,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** The SQL of {@code mesh.mesh} and {@code mesh.key_encryption_check}. */
+/** The SQL of {@code mesh.mesh}; its key columns for key handling are in {@link MeshKeyStore}. */
 @Repository
 class MeshStore {
 
@@ -34,21 +34,6 @@ class MeshStore {
             rs.getString("root_key"),
             fromDb(rs.getObject("created_at", LocalDateTime.class)),
             fromDb(rs.getObject("archived_at", LocalDateTime.class)));
-
-    /** Keys of one row, as the backfill and the re-encryption see them. */
-    record StoredKeys(String meshId, String ownerPubkey, String storedSecretKey, String rootKey) {
-
-        @Override
-        public String toString() {
-            return "StoredKeys[meshId=" + meshId + "]";
-        }
-    }
-
-    private static final RowMapper<StoredKeys> KEYS = (rs, n) -> new StoredKeys(
-            rs.getString("id"),
-            rs.getString("owner_pubkey"),
-            rs.getString("owner_secret_key"),
-            rs.getString("root_key"));
 
     private final JdbcClient jdbc;
 
@@ -99,58 +84,5 @@ class MeshStore {
                         .params(toDb(now), meshId)
                         .update()
                 == 1;
-    }
-
-    /** Rows missing any key, locked until the caller's transaction ends so two backfills never race. */
-    List<StoredKeys> lockRowsMissingKeys() {
-        return jdbc.sql("""
-                        SELECT id, owner_pubkey, owner_secret_key, root_key FROM mesh.mesh
-                        WHERE owner_pubkey IS NULL OR owner_secret_key IS NULL OR root_key IS NULL
-                        ORDER BY id
-                        FOR UPDATE
-                        """).query(KEYS).list();
-    }
-
-    /** Rows whose secret key is stored in plaintext, locked for the caller's transaction. */
-    List<StoredKeys> lockRowsWithPlaintextSecretKey() {
-        return jdbc.sql("""
-                        SELECT id, owner_pubkey, owner_secret_key, root_key FROM mesh.mesh
-                        WHERE owner_secret_key IS NOT NULL AND owner_secret_key NOT LIKE 'enc:v1:%'
-                        ORDER BY id
-                        FOR UPDATE
-                        """).query(KEYS).list();
-    }
-
-    Optional<StoredKeys> anySealedSecretKey() {
-        return jdbc.sql("""
-                        SELECT id, owner_pubkey, owner_secret_key, root_key FROM mesh.mesh
-                        WHERE owner_secret_key LIKE 'enc:v1:%'
-                        LIMIT 1
-                        """).query(KEYS).optional();
-    }
-
-    void updateKeys(String meshId, String ownerPubkey, String storedSecretKey, String rootKey) {
-        jdbc.sql("UPDATE mesh.mesh SET owner_pubkey = ?, owner_secret_key = ?, root_key = ? WHERE id = ?")
-                .params(ownerPubkey, storedSecretKey, rootKey, meshId)
-                .update();
-    }
-
-    void updateStoredSecretKey(String meshId, String storedSecretKey) {
-        jdbc.sql("UPDATE mesh.mesh SET owner_secret_key = ? WHERE id = ?")
-                .params(storedSecretKey, meshId)
-                .update();
-    }
-
-    Optional<String> keyEncryptionCheckValue() {
-        return jdbc.sql("SELECT check_value FROM mesh.key_encryption_check WHERE id = 1")
-                .query(String.class)
-                .optional();
-    }
-
-    void storeKeyEncryptionCheckValue(String checkValue, Instant now) {
-        jdbc.sql("""
-                        INSERT INTO mesh.key_encryption_check (id, check_value, created_at) VALUES (1, ?, ?)
-                        ON CONFLICT (id) DO NOTHING
-                        """).params(checkValue, toDb(now)).update();
     }
 }

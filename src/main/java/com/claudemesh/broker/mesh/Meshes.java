@@ -1,5 +1,7 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.keys.MeshSigningKeys;
+import com.claudemesh.broker.keys.OwnerKeyCipher;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 
@@ -29,25 +31,21 @@ public class Meshes {
     /**
      * The keys to sign an invite of a mesh with.
      *
-     * @throws AdminApiException when the mesh is missing (404), archived or has no complete keys (409)
+     * @throws MeshNotFound when no mesh has the id
+     * @throws MeshCannotSign when it is archived, has no complete keys, or its sealed secret key does
+     *     not open with this broker's key
+     * @throws com.claudemesh.broker.keys.OwnerKeysLocked before the start-up key check passed
      */
     public MeshSigningKeys signingKeys(String meshId) {
-        MeshRow row = meshes.find(meshId)
-                .orElseThrow(() -> AdminApiException.notFound("mesh_not_found", "no mesh with id '" + meshId + "'"));
+        MeshRow row = meshes.find(meshId).orElseThrow(() -> new MeshNotFound(meshId));
         if (row.archived()) {
-            throw AdminApiException.conflict("mesh_archived", "mesh '" + meshId + "' is archived");
+            throw MeshCannotSign.archived(meshId);
         }
         if (!row.hasKeys()) {
-            throw AdminApiException.conflict(
-                    "mesh_missing_keys",
-                    "mesh '" + meshId + "' has no owner keypair or root key: run POST /api/admin/backfill-keys"
-                            + " (or java -jar broker.jar --backfill-keys) first");
+            throw MeshCannotSign.missingKeys(meshId);
         }
-        String secretKey = cipher.reveal(row.id(), row.storedSecretKey())
-                .orElseThrow(() -> AdminApiException.conflict(
-                        "mesh_key_locked",
-                        "the owner secret key of mesh '" + meshId
-                                + "' is encrypted and cannot be opened with this broker's BROKER_KEY_ENCRYPTION_KEY"));
+        String secretKey =
+                cipher.reveal(row.id(), row.storedSecretKey()).orElseThrow(() -> MeshCannotSign.keyLocked(meshId));
         return new MeshSigningKeys(row.id(), row.slug(), row.ownerPubkey(), secretKey, row.rootKey());
     }
 }

@@ -11,7 +11,7 @@ import org.springframework.http.ResponseEntity;
  * The error bodies the broker answers with when no controller of its own does: an unknown path, a
  * method a route does not take, a request Tomcat refuses, a request body that never arrives. Each
  * keeps the shape of its surface — RFC 9457 problem details with a {@code code} under {@code /api}
- * (the admin API's, {@code mesh.AdminProblemHandler}), the v1 {@code {"ok":false,"error":…}} JSON
+ * (the admin API's, {@code admin.AdminProblemHandler}), the v1 {@code {"ok":false,"error":…}} JSON
  * everywhere else — and says nothing about the broker's internals.
  */
 final class ErrorBodies {

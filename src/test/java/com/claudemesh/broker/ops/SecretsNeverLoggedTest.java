@@ -3,7 +3,7 @@ package com.claudemesh.broker.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Ed25519;
-import com.claudemesh.broker.mesh.KeyReencryption;
+import com.claudemesh.broker.keys.KeyReencryption;
 import com.claudemesh.broker.mesh.Meshes;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import com.claudemesh.broker.support.MeshSeeds;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -41,6 +42,10 @@ public final class StandaloneBroker implements AutoCloseable {
         List<Class<?>> sources = new ArrayList<>();
         sources.add(BrokerApplication.class);
         sources.addAll(extraSources);
+        // Logback is one per JVM, and Spring Boot configures it only if no running application has:
+        // beside the cached test contexts, a broker would log in their format instead of its own
+        // (SecretsNeverLoggedTest and StructuredLoggingTest read its structured lines).
+        LoggingSystem.get(StandaloneBroker.class.getClassLoader()).cleanUp();
         return new StandaloneBroker(
                 new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).run(arguments(db, extra)));
     }

@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.config.InvalidConfigurationException;
 import com.claudemesh.broker.crypto.Aead;
 import com.claudemesh.broker.crypto.Vectors;
+import com.claudemesh.broker.refusal.Unavailable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -59,8 +60,20 @@ class OwnerKeyCipherTest {
     void nothingIsSealedOrOpenedBeforeTheStartUpCheckPassed() {
         OwnerKeyCipher unchecked = new OwnerKeyCipher(new Aead(Vectors.sodium()), properties(KEY_HEX));
 
-        assertThatThrownBy(() -> unchecked.protect("mesh-1", SECRET)).isInstanceOf(OwnerKeysLockedException.class);
-        assertThatThrownBy(() -> unchecked.reveal("mesh-1", SECRET)).isInstanceOf(OwnerKeysLockedException.class);
+        assertThatThrownBy(() -> unchecked.protect("mesh-1", SECRET)).isInstanceOf(OwnerKeysLocked.class);
+        assertThatThrownBy(() -> unchecked.reveal("mesh-1", SECRET)).isInstanceOf(OwnerKeysLocked.class);
+    }
+
+    @Test
+    void lockedKeysAreARefusalTheAdminApiAnswersWith503OwnerKeysLocked() {
+        OwnerKeyCipher unchecked = new OwnerKeyCipher(new Aead(Vectors.sodium()), properties(KEY_HEX));
+
+        assertThatThrownBy(() -> unchecked.protect("mesh-1", SECRET))
+                .isInstanceOf(Unavailable.class)
+                .hasMessage("mesh owner keys are locked until the BROKER_KEY_ENCRYPTION_KEY check passes;"
+                        + " see the broker's start-up log")
+                .extracting(locked -> ((OwnerKeysLocked) locked).code())
+                .isEqualTo("owner_keys_locked");
     }
 
     @Test

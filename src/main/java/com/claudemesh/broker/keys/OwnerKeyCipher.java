@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.config.InvalidConfigurationException;
@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * claudemesh web app writes them that way) and are read as they are.
  */
 @Component
-class OwnerKeyCipher {
+public class OwnerKeyCipher {
 
     static final String PREFIX = "enc:v1:";
     private static final String CHECK_TEXT = "claudemesh key encryption check v1";
@@ -48,7 +48,7 @@ class OwnerKeyCipher {
 
     private void requireVerified() {
         if (!verified) {
-            throw new OwnerKeysLockedException();
+            throw new OwnerKeysLocked();
         }
     }
 
@@ -57,7 +57,7 @@ class OwnerKeyCipher {
     }
 
     /** The value to store for {@code secretKeyHex}: sealed when a key is configured, else as is. */
-    String protect(String meshId, String secretKeyHex) {
+    public String protect(String meshId, String secretKeyHex) {
         requireVerified();
         if (key == null) {
             return secretKeyHex;
@@ -67,7 +67,7 @@ class OwnerKeyCipher {
     }
 
     /** The secret key hex of a stored value, or empty when it is sealed and cannot be opened here. */
-    Optional<String> reveal(String meshId, String stored) {
+    public Optional<String> reveal(String meshId, String stored) {
         requireVerified();
         if (!isSealed(stored)) {
             return Optional.ofNullable(stored);

@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 /** What issuing an invite needs from a mesh (A.11). The secret key never leaves the broker. */
 public record MeshSigningKeys(

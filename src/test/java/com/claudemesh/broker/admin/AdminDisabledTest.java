@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,10 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.claudemesh.broker.crypto.Base64Url;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.mesh.AdminApiTestBase;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,11 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.admin;
 
 import com.claudemesh.broker.db.LoggableFailure;
+import com.claudemesh.broker.refusal.Conflict;
+import com.claudemesh.broker.refusal.InvalidRequest;
+import com.claudemesh.broker.refusal.NotFound;
+import com.claudemesh.broker.refusal.Refusal;
+import com.claudemesh.broker.refusal.Unavailable;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +23,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every error of an {@link AdminApi} controller as an RFC 9457 problem detail with a {@code code}
- * property that scripts can branch on. Spring's own errors (unreadable body, wrong media type, …) get
- * a code too; unexpected failures are logged and answered without internals.
+ * property that scripts can branch on. Domain refusals ({@link Refusal}) keep their code and detail
+ * and get the status of their kind: invalid 400, not found 404, conflict 409, unavailable 503.
+ * Spring's own errors (unreadable body, wrong media type, …) get a code too; unexpected failures are
+ * logged and answered without internals.
  */
 @RestControllerAdvice(annotations = AdminApi.class)
 class AdminProblemHandler extends ResponseEntityExceptionHandler {
@@ -32,15 +39,20 @@ class AdminProblemHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(AdminApiException.class)
-    ResponseEntity<ProblemDetail> refused(AdminApiException e) {
-        return ResponseEntity.status(e.status()).body(problem(e.status(), e.code(), e.getMessage()));
+    /** A domain refusal: its kind decides the status; its code and detail are the problem's. */
+    @ExceptionHandler(Refusal.class)
+    ResponseEntity<ProblemDetail> refused(Refusal refusal) {
+        HttpStatus status = statusOf(refusal);
+        return ResponseEntity.status(status).body(problem(status, refusal.code(), refusal.getMessage()));
     }
 
-    @ExceptionHandler(OwnerKeysLockedException.class)
-    ResponseEntity<ProblemDetail> keysLocked(OwnerKeysLockedException e) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "owner_keys_locked", e.getMessage()));
+    static HttpStatus statusOf(Refusal refusal) {
+        return switch (refusal) {
+            case InvalidRequest invalid -> HttpStatus.BAD_REQUEST;
+            case NotFound notFound -> HttpStatus.NOT_FOUND;
+            case Conflict conflict -> HttpStatus.CONFLICT;
+            case Unavailable unavailable -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,11 +11,11 @@ public class KeyReencryption {
 
     private static final Logger log = LoggerFactory.getLogger(KeyReencryption.class);
 
-    private final MeshStore meshes;
+    private final MeshKeyRows meshes;
     private final OwnerKeyCipher cipher;
     private final TransactionTemplate tx;
 
-    KeyReencryption(MeshStore meshes, OwnerKeyCipher cipher, TransactionTemplate tx) {
+    KeyReencryption(MeshKeyRows meshes, OwnerKeyCipher cipher, TransactionTemplate tx) {
         this.meshes = meshes;
         this.cipher = cipher;
         this.tx = tx;
@@ -32,7 +32,7 @@ public class KeyReencryption {
         }
         Integer updated = tx.execute(status -> {
             int count = 0;
-            for (MeshStore.StoredKeys row : meshes.lockRowsWithPlaintextSecretKey()) {
+            for (MeshKeyRows.StoredKeys row : meshes.lockRowsWithPlaintextSecretKey()) {
                 meshes.updateStoredSecretKey(row.meshId(), cipher.protect(row.meshId(), row.storedSecretKey()));
                 count++;
             }

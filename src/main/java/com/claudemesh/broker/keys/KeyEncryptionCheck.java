@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import com.claudemesh.broker.config.InvalidConfigurationException;
 import com.claudemesh.broker.ops.SchemaReadyEvent;
@@ -21,19 +21,21 @@ class KeyEncryptionCheck {
     private static final Logger log = LoggerFactory.getLogger(KeyEncryptionCheck.class);
 
     private final OwnerKeyCipher cipher;
-    private final MeshStore meshes;
+    private final MeshKeyRows meshes;
+    private final KeyCheckStore checks;
     private final Clock clock;
 
-    KeyEncryptionCheck(OwnerKeyCipher cipher, MeshStore meshes, Clock clock) {
+    KeyEncryptionCheck(OwnerKeyCipher cipher, MeshKeyRows meshes, KeyCheckStore checks, Clock clock) {
         this.cipher = cipher;
         this.meshes = meshes;
+        this.checks = checks;
         this.clock = clock;
     }
 
     @EventListener(SchemaReadyEvent.class)
     void verify() {
-        Optional<String> checkValue = meshes.keyEncryptionCheckValue();
-        Optional<MeshStore.StoredKeys> sealedRow = meshes.anySealedSecretKey();
+        Optional<String> checkValue = checks.checkValue();
+        Optional<MeshKeyRows.StoredKeys> sealedRow = meshes.anySealedSecretKey();
         if (!cipher.enabled()) {
             if (checkValue.isPresent() || sealedRow.isPresent()) {
                 throw new InvalidConfigurationException("BROKER_KEY_ENCRYPTION_KEY is not set, but the owner keys in"
@@ -53,7 +55,7 @@ class KeyEncryptionCheck {
                     + " in this database were encrypted with: start with the original key");
         }
         if (checkValue.isEmpty()) {
-            meshes.storeKeyEncryptionCheckValue(cipher.sealCheckValue(), clock.instant());
+            checks.storeCheckValue(cipher.sealCheckValue(), clock.instant());
         }
         cipher.markVerified();
         log.info("Mesh owner secret keys are encrypted at rest (BROKER_KEY_ENCRYPTION_KEY verified)");

@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.keys;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
@@ -19,13 +19,14 @@ public class KeyBackfill {
 
     private static final Logger log = LoggerFactory.getLogger(KeyBackfill.class);
 
-    private final MeshStore meshes;
+    private final MeshKeyRows meshes;
     private final MeshKeyFactory keys;
     private final OwnerKeyCipher cipher;
     private final AuditLog audit;
     private final TransactionTemplate tx;
 
-    KeyBackfill(MeshStore meshes, MeshKeyFactory keys, OwnerKeyCipher cipher, AuditLog audit, TransactionTemplate tx) {
+    KeyBackfill(
+            MeshKeyRows meshes, MeshKeyFactory keys, OwnerKeyCipher cipher, AuditLog audit, TransactionTemplate tx) {
         this.meshes = meshes;
         this.keys = keys;
         this.cipher = cipher;
@@ -37,7 +38,7 @@ public class KeyBackfill {
     public int run() {
         Integer updated = tx.execute(status -> {
             int count = 0;
-            for (MeshStore.StoredKeys row : meshes.lockRowsMissingKeys()) {
+            for (MeshKeyRows.StoredKeys row : meshes.lockRowsMissingKeys()) {
                 boolean newKeyPair = row.ownerPubkey() == null || row.storedSecretKey() == null;
                 boolean newRootKey = row.rootKey() == null;
                 String pubkey = row.ownerPubkey();

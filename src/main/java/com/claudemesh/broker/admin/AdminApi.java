@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.admin;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

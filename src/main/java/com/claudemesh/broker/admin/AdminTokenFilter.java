@@ -1,4 +1,4 @@
-package com.claudemesh.broker.mesh;
+package com.claudemesh.broker.admin;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import jakarta.servlet.FilterChain;
