@@ -144,7 +144,7 @@ final class Ledger {
         e2eLatency.record(nowNanos - e.sendNanos);
         lastDeliveryNanos.accumulateAndGet(nowNanos, Math::max);
         if (lastSeq != null) {
-            // A recipient's pushes are handled one at a time (one listener per socket), so the
+            // A recipient's pushes are handled one at a time (one handler thread per socket), so the
             // read-then-write of its own cells needs no lock.
             int cell = p.sender * peers + recipient;
             if (lastSeq.get(cell) > p.seq + 1L) {
