@@ -386,6 +386,7 @@ public final class LoadGenerator {
                 timing,
                 broker,
                 self,
+                BenchReport.CpuPerDelivery.of(broker, self, delivered),
                 databaseWork,
                 ledger.errors(),
                 timedOut);
