@@ -34,28 +34,41 @@ final class BenchCrypto {
         }
     }
 
-    private final LazySodiumJava sodium = new LazySodiumJava(new SodiumJava());
-    private final ConcurrentHashMap<Long, byte[]> sharedKeys = new ConcurrentHashMap<>();
+    /**
+     * The two member indexes of a shared key, lower first. Not one {@code long}: {@code
+     * Long.hashCode} of {@code low << 32 | high} is {@code low ^ high}, which puts the 4 950 pairs of
+     * 100 members on 128 hash codes, and the lookups into the tree bins that makes.
+     */
+    private record Pair(int low, int high) {}
+
+    /**
+     * One per JVM: every {@code SodiumJava} registers libsodium's native methods anew, and the
+     * measured run after a warm-up would otherwise throw the compiled wrappers away and compile
+     * them again while it is measured.
+     */
+    private static final LazySodiumJava SODIUM = new LazySodiumJava(new SodiumJava());
+
+    private final ConcurrentHashMap<Pair, byte[]> sharedKeys = new ConcurrentHashMap<>();
 
     MemberKeys generate() {
         byte[] publicKey = new byte[Sign.PUBLICKEYBYTES];
         byte[] secretKey = new byte[Sign.SECRETKEYBYTES];
-        check(sodium.cryptoSignKeypair(publicKey, secretKey), "keypair");
+        check(SODIUM.cryptoSignKeypair(publicKey, secretKey), "keypair");
         return keys(publicKey, secretKey);
     }
 
     MemberKeys fromSeed(byte[] seed) {
         byte[] publicKey = new byte[Sign.PUBLICKEYBYTES];
         byte[] secretKey = new byte[Sign.SECRETKEYBYTES];
-        check(sodium.cryptoSignSeedKeypair(publicKey, secretKey, seed), "seed keypair");
+        check(SODIUM.cryptoSignSeedKeypair(publicKey, secretKey, seed), "seed keypair");
         return keys(publicKey, secretKey);
     }
 
     private MemberKeys keys(byte[] publicKey, byte[] secretKey) {
         byte[] boxPublic = new byte[Box.PUBLICKEYBYTES];
         byte[] boxSecret = new byte[Box.SECRETKEYBYTES];
-        check(sodium.convertPublicKeyEd25519ToCurve25519(boxPublic, publicKey), "pk conversion");
-        check(sodium.convertSecretKeyEd25519ToCurve25519(boxSecret, secretKey), "sk conversion");
+        check(SODIUM.convertPublicKeyEd25519ToCurve25519(boxPublic, publicKey), "pk conversion");
+        check(SODIUM.convertSecretKeyEd25519ToCurve25519(boxSecret, secretKey), "sk conversion");
         return new MemberKeys(HEX.formatHex(publicKey), secretKey, boxPublic, boxSecret);
     }
 
@@ -64,16 +77,16 @@ final class BenchCrypto {
         byte[] message = (meshId + "|" + memberId + "|" + keys.publicKeyHex() + "|" + timestampMillis)
                 .getBytes(StandardCharsets.UTF_8);
         byte[] signature = new byte[Sign.BYTES];
-        check(sodium.cryptoSignDetached(signature, message, message.length, keys.signSecretKey()), "sign");
+        check(SODIUM.cryptoSignDetached(signature, message, message.length, keys.signSecretKey()), "sign");
         return HEX.formatHex(signature);
     }
 
     byte[] nonce() {
-        return sodium.randomBytesBuf(NONCE_BYTES);
+        return SODIUM.randomBytesBuf(NONCE_BYTES);
     }
 
     byte[] randomKey() {
-        return sodium.randomBytesBuf(SecretBox.KEYBYTES);
+        return SODIUM.randomBytesBuf(SecretBox.KEYBYTES);
     }
 
     /**
@@ -83,7 +96,7 @@ final class BenchCrypto {
     byte[] box(byte[] plaintext, byte[] nonce, int a, MemberKeys aKeys, int b, MemberKeys bKeys) {
         byte[] cipher = new byte[plaintext.length + Box.MACBYTES];
         byte[] key = sharedKey(a, aKeys, b, bKeys);
-        check(sodium.cryptoBoxEasyAfterNm(cipher, plaintext, plaintext.length, nonce, key), "box");
+        check(SODIUM.cryptoBoxEasyAfterNm(cipher, plaintext, plaintext.length, nonce, key), "box");
         return cipher;
     }
 
@@ -94,7 +107,7 @@ final class BenchCrypto {
         }
         byte[] plain = new byte[cipher.length - Box.MACBYTES];
         byte[] key = sharedKey(a, aKeys, b, bKeys);
-        return sodium.cryptoBoxOpenEasyAfterNm(plain, cipher, cipher.length, nonce, key) ? plain : null;
+        return SODIUM.cryptoBoxOpenEasyAfterNm(plain, cipher, cipher.length, nonce, key) ? plain : null;
     }
 
     /**
@@ -104,7 +117,7 @@ final class BenchCrypto {
      */
     byte[] seal(byte[] plaintext, byte[] nonce, byte[] meshKey) {
         byte[] cipher = new byte[plaintext.length + SecretBox.MACBYTES];
-        check(sodium.cryptoSecretBoxEasy(cipher, plaintext, plaintext.length, nonce, meshKey), "secretbox");
+        check(SODIUM.cryptoSecretBoxEasy(cipher, plaintext, plaintext.length, nonce, meshKey), "secretbox");
         return cipher;
     }
 
@@ -113,14 +126,14 @@ final class BenchCrypto {
             return null;
         }
         byte[] plain = new byte[cipher.length - SecretBox.MACBYTES];
-        return sodium.cryptoSecretBoxOpenEasy(plain, cipher, cipher.length, nonce, meshKey) ? plain : null;
+        return SODIUM.cryptoSecretBoxOpenEasy(plain, cipher, cipher.length, nonce, meshKey) ? plain : null;
     }
 
     private byte[] sharedKey(int a, MemberKeys aKeys, int b, MemberKeys bKeys) {
-        long pair = a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
+        Pair pair = a < b ? new Pair(a, b) : new Pair(b, a);
         return sharedKeys.computeIfAbsent(pair, p -> {
             byte[] key = new byte[Box.BEFORENMBYTES];
-            check(sodium.cryptoBoxBeforeNm(key, bKeys.boxPublicKey(), aKeys.boxSecretKey()), "beforenm");
+            check(SODIUM.cryptoBoxBeforeNm(key, bKeys.boxPublicKey(), aKeys.boxSecretKey()), "beforenm");
             return key;
         });
     }

@@ -1,28 +1,26 @@
 package com.claudemesh.broker.bench;
 
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One client session as a claudemesh CLI holds it: hello, then sends and pushes. Frames leave
- * through one write chain per socket (the JDK WebSocket refuses a second send while one is
- * pending), and pushes are decrypted on the socket's listener, one at a time and in order.
- * Pings are answered by the JDK client itself, which is what confirms deliveries (PROTOCOL A.6).
+ * One client session as a claudemesh CLI holds it: hello, then sends and pushes, over a {@link
+ * BenchSocket}. Sender threads write their frames straight to the socket (which serialises them),
+ * pushes are decrypted on the socket's handler thread, one at a time and in order, and pings are
+ * answered by the socket's reader, which is what confirms deliveries (PROTOCOL A.6).
  */
-final class BenchPeer implements WebSocket.Listener, BenchSession {
+final class BenchPeer implements BenchSocket.Listener, BenchSession {
 
     /** What every peer of a run shares. */
     record Context(
@@ -34,6 +32,53 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
             JsonMapper json) {}
 
     private record Pending(int seq, int deliveries) {}
+
+    /**
+     * The fields of a broker frame the peer reads ({@code ""} when absent, {@code code} then
+     * {@code "unknown"}). Streamed rather than read as a tree: a tree per frame was much of the
+     * generator's garbage and parsing time.
+     */
+    private record Received(String type, String id, String code, String senderPubkey, String nonce, String ciphertext) {
+
+        /** Null when the frame is not a JSON object, or not JSON at all. */
+        static Received parse(JsonMapper json, byte[] message) {
+            String type = "";
+            String id = "";
+            String code = "unknown";
+            String senderPubkey = "";
+            String nonce = "";
+            String ciphertext = "";
+            try (JsonParser parser = json.createParser(message)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                    JsonToken value = parser.nextToken();
+                    if (value.isStructStart()) {
+                        parser.skipChildren();
+                        continue;
+                    }
+                    if (value == JsonToken.VALUE_NULL) {
+                        continue;
+                    }
+                    switch (name) {
+                        case "type" -> type = parser.getString();
+                        case "id" -> id = parser.getString();
+                        case "code" -> code = parser.getString();
+                        case "senderPubkey" -> senderPubkey = parser.getString();
+                        case "nonce" -> nonce = parser.getString();
+                        case "ciphertext" -> ciphertext = parser.getString();
+                        default -> {
+                            // not needed by the peer
+                        }
+                    }
+                }
+            } catch (JacksonException e) {
+                return null;
+            }
+            return new Received(type, id, code, senderPubkey, nonce, ciphertext);
+        }
+    }
 
     /** The broker ended the session before hello_ack (its error code was counted on its own). */
     static final class HelloRefused extends RuntimeException {
@@ -47,6 +92,7 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
     private static final int WINDOW_WAKE_PERMITS = 1 << 20;
 
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    private static final int NORMAL_CLOSURE = 1000;
 
     private final BenchMember member;
     private final Context context;
@@ -54,9 +100,7 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final CompletableFuture<Long> helloAcked = new CompletableFuture<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    private CompletableFuture<WebSocket> writes;
-    private volatile WebSocket socket;
+    private volatile BenchSocket socket;
     private volatile boolean closing;
 
     BenchPeer(BenchMember member, Context context, int window) {
@@ -70,28 +114,32 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
     }
 
     /** Opens the socket and says hello; completes with the hello round trip in nanoseconds. */
-    CompletableFuture<Long> connect(HttpClient client, URI uri, Duration timeout) {
+    CompletableFuture<Long> connect(int port, Duration timeout) {
         long start = System.nanoTime();
-        client.newWebSocketBuilder()
-                .connectTimeout(timeout)
-                .buildAsync(uri, this)
-                .whenComplete((opened, failure) -> {
-                    if (failure != null) {
-                        helloAcked.completeExceptionally(failure);
-                        return;
-                    }
-                    socket = opened;
-                    synchronized (this) {
-                        writes = CompletableFuture.completedFuture(opened);
-                    }
-                    write(hello());
-                });
+        Thread.ofVirtual().name("peer-" + index() + "-connect").start(() -> {
+            BenchSocket opened;
+            try {
+                opened = BenchSocket.open(port, timeout, this, "peer-" + index());
+            } catch (IOException e) {
+                helloAcked.completeExceptionally(e);
+                closed.complete(-1);
+                return;
+            }
+            socket = opened;
+            if (closing) {
+                // the run gave up on this session while its handshake was still going on
+                opened.close();
+                return;
+            }
+            write(hello(member, context.crypto()));
+        });
         return helloAcked.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).thenApply(acked -> acked - start);
     }
 
-    private String hello() {
+    /** The signed hello of PROTOCOL A.3 (signature over {@code meshId|memberId|pubkey|timestamp}). */
+    static String hello(BenchMember member, BenchCrypto crypto) {
         long now = System.currentTimeMillis();
-        String signature = context.crypto().signHello(member.meshId(), member.memberId(), member.keys(), now);
+        String signature = crypto.signHello(member.meshId(), member.memberId(), member.keys(), now);
         return "{\"type\":\"hello\",\"meshId\":\"" + member.meshId() + "\",\"memberId\":\"" + member.memberId()
                 + "\",\"pubkey\":\"" + member.keys().publicKeyHex() + "\",\"sessionId\":\"bench-" + member.index()
                 + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"cwd\":\"/bench/" + member.index()
@@ -135,37 +183,30 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
                 + B64.encodeToString(cipher) + "\"}");
     }
 
-    private synchronized void write(String frame) {
-        writes = writes.thenCompose(socket -> socket.sendText(frame, true));
+    private void write(String frame) {
+        BenchSocket current = socket;
+        try {
+            current.sendText(frame);
+        } catch (IOException e) {
+            // The reader sees the broken connection too and ends the session (socket_error).
+            current.close();
+        }
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            String frame = partial.toString();
-            partial.setLength(0);
-            handle(frame);
-        }
-        socket.request(1);
-        return null;
-    }
-
-    private void handle(String text) {
+    public void onText(byte[] message) {
         long now = System.nanoTime();
         Ledger ledger = context.ledger();
-        JsonNode frame;
-        try {
-            frame = context.json().readTree(text);
-        } catch (JacksonException e) {
+        Received frame = Received.parse(context.json(), message);
+        if (frame == null) {
             ledger.error("unparseable_frame");
             return;
         }
-        String type = frame.path("type").asString("");
+        String type = frame.type();
         switch (type) {
             case "push" -> onPush(frame, now);
             case "ack" -> {
-                Pending p = pending.remove(frame.path("id").asString(""));
+                Pending p = pending.remove(frame.id());
                 if (p == null) {
                     ledger.error("ack_without_send");
                     return;
@@ -175,8 +216,8 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
             }
             case "hello_ack" -> helloAcked.complete(now);
             case "error" -> {
-                String code = frame.path("code").asString("unknown");
-                Pending p = pending.remove(frame.path("id").asString(""));
+                String code = frame.code();
+                Pending p = pending.remove(frame.id());
                 if (p != null) {
                     ledger.rejected(index(), p.seq(), p.deliveries(), code);
                     window.release();
@@ -189,13 +230,13 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
         }
     }
 
-    private void onPush(JsonNode frame, long now) {
-        Integer sender = context.indexByPubkey().get(frame.path("senderPubkey").asString(""));
+    private void onPush(Received frame, long now) {
+        Integer sender = context.indexByPubkey().get(frame.senderPubkey());
         byte[] plain = null;
         if (sender != null) {
             try {
-                byte[] nonce = B64D.decode(frame.path("nonce").asString(""));
-                byte[] cipher = B64D.decode(frame.path("ciphertext").asString(""));
+                byte[] nonce = B64D.decode(frame.nonce());
+                byte[] cipher = B64D.decode(frame.ciphertext());
                 plain = context.broadcasts()
                         ? context.crypto().unseal(cipher, nonce, context.mesh().meshKey(member.meshId()))
                         : context.crypto().open(cipher, nonce, index(), member.keys(), sender, keysOf(sender));
@@ -211,23 +252,12 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+    public void onEnd(int code, String reason, IOException failure) {
         if (!closing) {
-            context.ledger().error("closed_by_broker_" + statusCode);
+            context.ledger().error(failure != null ? "socket_error" : "closed_by_broker_" + code);
         }
-        helloAcked.completeExceptionally(new HelloRefused("closed " + statusCode + " " + reason));
-        closed.complete(statusCode);
-        wakeSenders();
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket socket, Throwable error) {
-        if (!closing) {
-            context.ledger().error("socket_error");
-        }
-        helloAcked.completeExceptionally(error);
-        closed.complete(-1);
+        helloAcked.completeExceptionally(failure != null ? failure : new HelloRefused("closed " + code + " " + reason));
+        closed.complete(failure != null ? -1 : code);
         wakeSenders();
     }
 
@@ -245,18 +275,17 @@ final class BenchPeer implements WebSocket.Listener, BenchSession {
     @Override
     public CompletableFuture<Integer> close(Duration timeout) {
         closing = true;
-        WebSocket opened = socket;
+        BenchSocket opened = socket;
         if (opened == null || closed.isDone()) {
             return CompletableFuture.completedFuture(-1);
         }
-        synchronized (this) {
-            writes = writes.thenCompose(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "bench done"));
+        try {
+            opened.sendClose(NORMAL_CLOSURE);
+        } catch (IOException e) {
+            opened.close();
+            return CompletableFuture.completedFuture(-1);
         }
         return closed.completeOnTimeout(-1, timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((code, failure) -> {
-                    if (code == null || code == -1) {
-                        opened.abort();
-                    }
-                });
+                .whenComplete((code, failure) -> opened.close());
     }
 }

@@ -20,6 +20,7 @@ record BenchReport(
         Timing timing,
         ProcessSampler.Usage broker,
         ProcessSampler.Usage generator,
+        CpuPerDelivery cpuPerDelivery,
         DatabaseActivity.Counters database,
         Map<String, Long> errors,
         boolean timedOut) {
@@ -46,6 +47,24 @@ record BenchReport(
 
     /** Seconds from the first send: sending took {@code sendSeconds}; null when not everything arrived. */
     record Timing(double sendSeconds, Double allDeliveredSeconds, double deliveredPerSecond) {}
+
+    /**
+     * CPU time per delivered message, in microseconds, of the broker and of the generator; null
+     * when that process was not sampled or nothing was delivered. The generator's figure says how
+     * much of the shared cores the measuring took from the measured.
+     */
+    record CpuPerDelivery(Double brokerMicros, Double generatorMicros) {
+
+        static CpuPerDelivery of(ProcessSampler.Usage broker, ProcessSampler.Usage generator, long delivered) {
+            return new CpuPerDelivery(micros(broker, delivered), micros(generator, delivered));
+        }
+
+        private static Double micros(ProcessSampler.Usage usage, long delivered) {
+            return usage == null || !usage.available() || delivered == 0
+                    ? null
+                    : Math.round(usage.cpuSeconds() * 1e7 / delivered) / 10.0;
+        }
+    }
 
     /** Everything the broker promised: all delivered, nothing twice, nothing altered, order kept. */
     boolean ok() {
@@ -118,6 +137,14 @@ record BenchReport(
         }
         row(out, "broker", usage(broker));
         row(out, "generator", usage(generator));
+        if (messages.delivered() > 0) {
+            row(
+                    out,
+                    "cpu per delivery",
+                    "broker %s, generator %s"
+                            .formatted(
+                                    micros(cpuPerDelivery.brokerMicros()), micros(cpuPerDelivery.generatorMicros())));
+        }
         row(
                 out,
                 "database (approximate)",
@@ -142,6 +169,10 @@ record BenchReport(
 
     private static String ms(double value) {
         return value < 10 ? "%.2f".formatted(value) : "%.0f".formatted(value);
+    }
+
+    private static String micros(Double value) {
+        return value == null ? "not sampled" : "%.0f µs".formatted(value);
     }
 
     private static String usage(ProcessSampler.Usage usage) {

@@ -89,7 +89,7 @@ final class IdleSession implements BenchSession {
             socket = opened;
             InputStream in = new BufferedInputStream(opened.getInputStream(), 2048);
             RawWebSocket.handshake(port, in, opened.getOutputStream());
-            send(OP_TEXT, hello().getBytes(StandardCharsets.UTF_8));
+            send(OP_TEXT, BenchPeer.hello(member, crypto).getBytes(StandardCharsets.UTF_8));
             readFrames(in);
         } catch (IOException e) {
             if (!closing && helloAcked.isDone()) {
@@ -98,15 +98,6 @@ final class IdleSession implements BenchSession {
             helloAcked.completeExceptionally(e);
             closed.complete(-1);
         }
-    }
-
-    private String hello() {
-        long now = System.currentTimeMillis();
-        String signature = crypto.signHello(member.meshId(), member.memberId(), member.keys(), now);
-        return "{\"type\":\"hello\",\"meshId\":\"" + member.meshId() + "\",\"memberId\":\"" + member.memberId()
-                + "\",\"pubkey\":\"" + member.keys().publicKeyHex() + "\",\"sessionId\":\"bench-" + member.index()
-                + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"cwd\":\"/bench/" + member.index()
-                + "\",\"timestamp\":" + now + ",\"signature\":\"" + signature + "\"}";
     }
 
     /** Server frames are never masked (RFC 6455 5.1); text messages may come in fragments. */

@@ -2,9 +2,6 @@ package com.claudemesh.broker.bench;
 
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
 import com.claudemesh.broker.support.RawWebSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -133,24 +129,14 @@ public final class LoadGenerator {
             }
         }
         List<? extends BenchSession> sessionsOfRun = options.scenario() == BenchOptions.Scenario.IDLE ? idlers : peers;
-        // Listener callbacks (parsing, decrypting) run here; two threads per core keep the
-        // generator's footprint bounded while the selector thread of the client does the I/O.
-        ExecutorService callbacks = Executors.newFixedThreadPool(
-                2 * Runtime.getRuntime().availableProcessors(),
-                Thread.ofPlatform().daemon().factory());
-        HttpClient client = HttpClient.newBuilder()
-                .executor(callbacks)
-                .connectTimeout(options.helloTimeout())
-                .build();
         try (ProcessSampler broker = options.brokerPid() > 0 ? new ProcessSampler(options.brokerPid()) : null;
                 ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid())) {
             DatabaseActivity database = new DatabaseActivity(options.databaseUrl());
             DatabaseActivity.Counters databaseBefore = database.read();
             Thread analyzer = options.analyzeEvery().isZero() ? null : startAnalyzer(database);
-            URI uri = URI.create("ws://127.0.0.1:" + options.port() + "/ws");
             BenchReport.Sessions sessions = options.scenario() == BenchOptions.Scenario.IDLE
                     ? connect(idlers, idler -> idler.connect(options.port(), options.helloTimeout()), ledger)
-                    : connect(peers, peer -> peer.connect(client, uri, options.helloTimeout()), ledger);
+                    : connect(peers, peer -> peer.connect(options.port(), options.helloTimeout()), ledger);
             long sendStart = System.nanoTime();
             long sendEnd = sendStart;
             // A messaging run needs every peer; an idle run measures what did connect.
@@ -189,9 +175,6 @@ public final class LoadGenerator {
                     selfUsage,
                     databaseWork,
                     timedOut);
-        } finally {
-            client.shutdownNow();
-            callbacks.shutdownNow();
         }
     }
 
@@ -260,7 +243,7 @@ public final class LoadGenerator {
         if (cause instanceof TimeoutException) {
             return "hello_timeout";
         }
-        if (cause instanceof WebSocketHandshakeException || cause instanceof RawWebSocket.HandshakeRefused) {
+        if (cause instanceof RawWebSocket.HandshakeRefused) {
             return "handshake_refused";
         }
         if (cause instanceof BenchPeer.HelloRefused) {
@@ -318,7 +301,7 @@ public final class LoadGenerator {
         }
     }
 
-    /** Sessions only hold their sockets; the broker's pings and the JDK's pongs are the only traffic. */
+    /** Sessions only hold their sockets; the broker's pings and the sessions' pongs are the only traffic. */
     private void idle() throws InterruptedException {
         long until =
                 Math.min(deadlineNanos, System.nanoTime() + options.duration().toNanos());
@@ -403,6 +386,7 @@ public final class LoadGenerator {
                 timing,
                 broker,
                 self,
+                BenchReport.CpuPerDelivery.of(broker, self, delivered),
                 databaseWork,
                 ledger.errors(),
                 timedOut);
