@@ -31,8 +31,10 @@ import org.springframework.transaction.CannotCreateTransactionException;
  *   <li>If it threw because the database cannot be reached (no pooled connection, the connection
  *       lost), writing the items one by one would only wait as long again for each. With {@link
  *       WhileUnavailable#FAIL} every item fails at once — its caller is waiting and can be answered
- *       (a client retries); with {@link WhileUnavailable#RETRY} the batch is queued again {@link
- *       #RETRY_DELAY} later — items that must not be lost — while the threads go on with the rest.
+ *       (a client retries) — and so does every item queued meanwhile, which would otherwise wait
+ *       for a connection as long again, batch after batch, while its caller gives up; with {@link
+ *       WhileUnavailable#RETRY} the batch is queued again {@link #RETRY_DELAY} later — items that
+ *       must not be lost — while the threads go on with the rest.
  *   <li>If it threw for another reason, one item may be at fault: each item is written alone, and
  *       only an item that fails alone fails.
  *   <li>After a commit {@link Batch#committed} runs once for the batch and is never retried, so
@@ -227,7 +229,9 @@ public final class GroupCommit<T, R> {
         if (whileUnavailable == WhileUnavailable.RETRY && !stopped) {
             deferred.add(new Deferred<>(List.copyOf(items), System.nanoTime() + RETRY_DELAY.toNanos()));
         } else {
-            items.forEach(item -> failed(item, cause));
+            List<T> waiting = new ArrayList<>(items);
+            queue.drainTo(waiting);
+            waiting.forEach(item -> failed(item, cause));
         }
     }
 

@@ -48,8 +48,14 @@ public class BrokerMetrics {
             "hello_rate",
             "flooding");
 
-    static final List<String> MESSAGE_REJECT_REASONS =
-            List.of("malformed", "bad_priority", "unknown_target", "rate_limited", "too_large");
+    static final List<String> MESSAGE_REJECT_REASONS = List.of(
+            "malformed",
+            "bad_priority",
+            "unknown_target",
+            "rate_limited",
+            "too_large",
+            "unavailable",
+            "internal_error");
     /** Why a delivery was retired undelivered other than by expiry (routing.Undeliverable). */
     static final List<String> DROP_REASONS = List.of("unencodable");
     /** Why a hook call was refused with 403 (presence.HookAccess). */

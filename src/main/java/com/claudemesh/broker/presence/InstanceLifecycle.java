@@ -103,7 +103,7 @@ class InstanceLifecycle implements ShutdownStep {
         if (released) {
             return;
         }
-        if (!registered || !instances.heartbeat(self, clock.instant())) {
+        if (!registered || !instances.heartbeat(self)) {
             register();
         }
     }
@@ -111,7 +111,7 @@ class InstanceLifecycle implements ShutdownStep {
     /** Closes the presences that crashed instances left open; returns how many. */
     int reapDead() {
         Instant now = clock.instant();
-        int closed = instances.reapDead(self, port, now.minus(DEAD_AFTER), now.minus(OWNERLESS_SILENT_AFTER));
+        int closed = instances.reapDead(self, port, DEAD_AFTER, now.minus(OWNERLESS_SILENT_AFTER));
         if (closed > 0) {
             log.info("Closed {} presence(s) left open by broker instances that stopped", closed);
         }

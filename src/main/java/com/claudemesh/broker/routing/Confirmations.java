@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 /**
  * Writes confirmed deliveries (PROTOCOL A.6) with group commit: the pongs of every session that
  * arrive while one UPDATE runs are written by the next, one statement and one commit for all of
- * them. Each caller learns when its own confirmations are written.
+ * them. Each caller learns when its own confirmations are written. Without a database they are kept
+ * and written when it returns ({@link GroupCommit.WhileUnavailable#RETRY}): a push the peer
+ * provably read is never pushed again because the database was away when the pong came.
  */
 @Component
 class Confirmations implements DisposableBean {
@@ -38,7 +40,7 @@ class Confirmations implements DisposableBean {
                 1,
                 c -> c.messageIds().size(),
                 MAX_ROWS,
-                GroupCommit.WhileUnavailable.FAIL,
+                GroupCommit.WhileUnavailable.RETRY,
                 new GroupCommit.Batch<>() {
                     @Override
                     public List<String> commit(List<Confirmation> batch) {
@@ -53,8 +55,9 @@ class Confirmations implements DisposableBean {
 
                     @Override
                     public void failed(Confirmation confirmation, RuntimeException cause) {
-                        // The claims stay with their session; a session that ends releases them and
-                        // they are pushed again.
+                        // Not for want of a database (those are retried) but a failure of its own, or
+                        // the shutdown: the claims stay with their session; a session that ends
+                        // releases them and they are pushed again.
                         confirmation.written().completeExceptionally(cause);
                     }
                 },

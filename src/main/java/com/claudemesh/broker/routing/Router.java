@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -45,10 +46,22 @@ public class Router {
     }
 
     /**
-     * Queues an envelope from {@code sender}; nonce and ciphertext are opaque (and base64, A.4). Completes only after the envelope and its deliveries are committed, or
-     * exceptionally when nothing was stored; a refusal completes at once.
+     * Queues an envelope from {@code sender}; nonce and ciphertext are opaque (and base64, A.4).
+     * Completes only after the envelope and its deliveries are committed, or exceptionally when
+     * nothing was stored — also when the recipients could not be read (a {@link
+     * DataAccessException}: the members are not in memory and the database does not answer); a
+     * refusal completes at once.
      */
     public CompletableFuture<RouteResult> route(
+            Member sender, String targetSpec, Priority priority, String nonce, String ciphertext) {
+        try {
+            return store(sender, targetSpec, priority, nonce, ciphertext);
+        } catch (DataAccessException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<RouteResult> store(
             Member sender, String targetSpec, Priority priority, String nonce, String ciphertext) {
         long handedOver = System.nanoTime();
         boolean broadcast = BROADCAST.equals(targetSpec);

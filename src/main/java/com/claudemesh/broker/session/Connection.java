@@ -46,9 +46,6 @@ final class Connection implements Outbound.Events {
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
-    /** How long the end of a session waits for its confirmations, so that a release never overtakes one. */
-    private static final Duration CONFIRMATIONS_WAIT = Duration.ofSeconds(5);
-
     private final Socket socket;
     private final ConnectionServices services;
     private final Outbound outbound;
@@ -305,12 +302,17 @@ final class Connection implements Outbound.Events {
             boolean handshake = !byBroker && !NOT_A_PEER_CLOSE.contains(closeStatus.getCode());
             if (handshake) {
                 // A completed close handshake proves the peer read everything written before it.
-                confirmations.confirm(outbound.unconfirmed());
+                confirmations.confirm(outbound.confirmedByHandshake());
             }
-            confirmations.await(CONFIRMATIONS_WAIT);
             releaseSlot();
             String reason = closeReason != null ? closeReason : handshake ? "client_closed" : "connection_lost";
-            services.closer().ended(session.presence(), session.member(), reason, closeStatus.getCode());
+            services.closer()
+                    .ended(
+                            session.presence(),
+                            session.member(),
+                            reason,
+                            closeStatus.getCode(),
+                            confirmations.settled());
         } finally {
             transitions.unlock();
         }
@@ -351,6 +353,12 @@ final class Connection implements Outbound.Events {
 
     @Override
     public void writeFailed(Exception failure, boolean timedOut) {
+        if (!timedOut && !socket.isOpen()) {
+            // The peer's close (or the network's end) reached Tomcat first and the write found the
+            // socket closing: not the broker's close. Its onClosed follows and judges by the close
+            // code — a completed handshake confirms what was written, as A.6 says.
+            return;
+        }
         services.writerFailures().writeFailed(presenceIdOrNull(), failure, timedOut);
         if (timedOut) {
             slowConsumer();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,8 +24,7 @@ import org.springframework.web.socket.CloseStatus;
  * is a virtual thread started when the queue gets its first frame and ending when it is empty, so an
  * idle session holds no thread. The frames of one drain are batched into few write system calls;
  * what is batched is flushed before every ping and close, after {@link #FLUSH_EVERY} frames and when
- * the queue runs empty, and a push counts as written (for the {@link PushLedger}) once flushed — or
- * once the writer stops with it handed to the socket but not flushed ({@link #drain}).
+ * the queue runs empty, and a push counts as written (for the {@link PushLedger}) only once flushed.
  *
  * <p>The queue is bounded by what may enter it: the pushes its ledger has room for, at most {@code
  * capacity} replies queued by the reader (it waits for room, {@link #offerFrame}), and the acks of
@@ -85,6 +85,8 @@ final class Outbound {
     private final Condition allConfirmed = confirmation.newCondition();
     /** Pushes handed to the socket since the last flush. Only the writer touches it. */
     private final List<Push> unflushed = new ArrayList<>();
+    /** Pushes whose flush found the socket closing (written by the writer, read after {@link #stop}). */
+    private final List<Push> flushedWhileClosing = new CopyOnWriteArrayList<>();
 
     private int framesSinceFlush;
     private volatile boolean moreWaiting;
@@ -187,6 +189,19 @@ final class Outbound {
         return ledger.unconfirmed();
     }
 
+    /**
+     * What a completed close handshake confirms (A.6): the unconfirmed pushes, except those whose
+     * flush found the socket already closing. Those raced the peer's close frame, and a peer that
+     * saw them after its close may have dropped them (the JDK client fails such a session with a
+     * protocol error and discards what it had not handed on): they are released, never confirmed.
+     * Call after {@link #stop}.
+     */
+    List<Push> confirmedByHandshake() {
+        List<Push> confirmed = new ArrayList<>(ledger.unconfirmed());
+        confirmed.removeAll(flushedWhileClosing);
+        return confirmed;
+    }
+
     /** Ends the writer; waits briefly for a write in progress so the books are final afterwards. */
     void stop() {
         stopped = true;
@@ -250,19 +265,15 @@ final class Outbound {
                 stopped = true;
                 events.writeFailed(e, timedOut(e));
             }
-        } finally {
-            if (stopped) {
-                // Handed to the socket, not yet flushed by the writer: Tomcat flushes its batch before
-                // it answers a peer's close frame, and refuses any text after it, so after a close
-                // handshake the peer has read these. After any other end they stay unconfirmed, like
-                // every written push, and are released.
-                countUnflushedAsWritten();
-            }
         }
     }
 
     /** Hands one item to the socket; false after the close, when nothing more may be written. */
     private boolean write(Item item) throws IOException, InterruptedException {
+        if (!socket.isOpen()) {
+            // Closing, by the peer or the network: whatever is written now races the close frame.
+            return false;
+        }
         switch (item) {
             case Frame frame -> {
                 if (frame.slotted()) {
@@ -299,13 +310,13 @@ final class Outbound {
     private void flush() throws IOException {
         timed(socket::flush);
         framesSinceFlush = 0;
-        countUnflushedAsWritten();
-    }
-
-    private void countUnflushedAsWritten() {
+        boolean beforeAnyClose = socket.isOpen();
         for (Push push : unflushed) {
             ledger.written(push);
             events.pushWritten(push);
+            if (!beforeAnyClose) {
+                flushedWhileClosing.add(push);
+            }
         }
         unflushed.clear();
     }

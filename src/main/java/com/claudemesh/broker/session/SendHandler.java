@@ -1,9 +1,11 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.routing.RouteResult;
 import com.claudemesh.broker.routing.Router;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -12,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * A.4 {@code send}: refusals in order — malformed and bad_priority ({@link Frames#parse} decides them),
- * too_large, rate_limited — then routing.
+ * too_large, rate_limited — then routing. A send the database could not take is answered {@code
+ * unavailable} with its id (docs/RELIABILITY.md): never a false ack, never silence.
  */
 @Component
 class SendHandler {
@@ -39,8 +42,14 @@ class SendHandler {
         } else if (!limiter.tryAcquire(sender.id())) {
             reply.accept(refuse("rate_limited", "too many sends, slow down", send.id()));
         } else {
-            router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext())
-                    .whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
+            CompletableFuture<RouteResult> routed;
+            try {
+                routed = router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext());
+            } catch (RuntimeException e) {
+                // Never an escape into the reader: the send is answered like any failed one.
+                routed = CompletableFuture.failedFuture(e);
+            }
+            routed.whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
         }
     }
 
@@ -51,9 +60,14 @@ class SendHandler {
 
     private Object answer(Frames.Send send, RouteResult result, Throwable failure) {
         if (failure != null) {
-            // Nothing of a failed group commit is stored: safe to send again.
-            log.warn("Queueing a message failed: {}", rootName(failure));
-            return new Frames.Error("internal_error", "the message was not queued, send it again", send.id());
+            // Nothing of a failed send is stored: safe to send again.
+            Throwable cause = root(failure);
+            if (GroupCommit.unavailable(cause)) {
+                return refuse(
+                        "unavailable", "the database is unavailable; nothing was stored, send it again", send.id());
+            }
+            log.warn("Queueing a message failed: {}", cause.getClass().getSimpleName());
+            return refuse("internal_error", "the message was not queued, send it again", send.id());
         }
         return switch (result) {
             case RouteResult.Queued queued -> new Frames.Ack(send.id(), queued.messageId());
@@ -61,12 +75,12 @@ class SendHandler {
         };
     }
 
-    private static String rootName(Throwable failure) {
+    private static Throwable root(Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        return cause.getClass().getSimpleName();
+        return cause;
     }
 
     private Frames.Error refuse(String code, String message, String id) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -84,10 +85,11 @@ class SessionCloser implements DisposableBean {
     }
 
     /**
-     * The session of {@code presence} ended with {@code reason}; its confirmations are written. Its
-     * claims are released, its presence closed and its end audited with the next batch.
+     * The session of {@code presence} ended with {@code reason}. Once its confirmations are {@code
+     * settled} — at once, or when the database returns — its claims are released, its presence
+     * closed and its end audited with the next batch.
      */
-    void ended(Presence presence, Member member, String reason, int closeCode) {
+    void ended(Presence presence, Member member, String reason, int closeCode, CompletableFuture<Void> settled) {
         metrics.connectionClosed();
         log.atInfo()
                 .setMessage("Session closed")
@@ -100,10 +102,13 @@ class SessionCloser implements DisposableBean {
         metadata.put("presence_id", presence.id());
         metadata.put("reason", reason);
         metadata.put("close_code", closeCode);
-        if (!queue.add(new Ended(presence.id(), member.id(), member.meshId(), metadata))) {
-            // Shutting down: the instance's release step closes every presence of this process.
-            log.debug("Session end not written, the broker is stopping");
-        }
+        Ended ended = new Ended(presence.id(), member.id(), member.meshId(), metadata);
+        settled.thenRun(() -> {
+            if (!queue.add(ended)) {
+                // Shutting down: the instance's release step closes every presence of this process.
+                log.debug("Session end not written, the broker is stopping");
+            }
+        });
     }
 
     private void write(List<Ended> batch) {

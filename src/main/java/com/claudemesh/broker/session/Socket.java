@@ -24,4 +24,7 @@ interface Socket {
 
     /** Closes at once, from any thread, dropping what is buffered: for a writer that is stuck or gone. */
     void abort(CloseStatus status);
+
+    /** False once a close has begun, whoever began it (the peer, the network, the broker). */
+    boolean isOpen();
 }

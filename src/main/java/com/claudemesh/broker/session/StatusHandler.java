@@ -1,5 +1,6 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
@@ -32,6 +33,10 @@ class StatusHandler {
             presences.setManualStatus(presence.id(), member.id(), status);
             return Optional.empty();
         } catch (DataAccessException e) {
+            if (GroupCommit.unavailable(e)) {
+                return Optional.of(
+                        new Frames.Error("unavailable", "the database is unavailable; send the status again"));
+            }
             log.warn("Writing a manual status failed: {}", e.getClass().getSimpleName());
             return Optional.of(new Frames.Error("internal_error", "the status was not saved, send it again"));
         }

@@ -61,6 +61,11 @@ final class TomcatSocket implements Socket {
         }
     }
 
+    @Override
+    public boolean isOpen() {
+        return session.isOpen();
+    }
+
     private static CloseReason reason(CloseStatus status) {
         return new CloseReason(
                 CloseReason.CloseCodes.getCloseCode(status.getCode()),

@@ -37,8 +37,16 @@ class DeliveryGuaranteeTest extends SessionTestBase {
         bob = seeds.member(mesh, "bob");
     }
 
+    /**
+     * The peer closes while pushes stream to it. Its close handshake confirms what was written
+     * before the close reached the broker; pushes whose flush raced the close are not confirmed —
+     * the peer may drop what arrives after its close frame (the JDK client does, on a protocol error
+     * it sometimes reports then) — and come again in the next session. So: nothing confirmed was
+     * left unread, nothing is lost, and the only repeats are of that last unconfirmed window.
+     */
     @Test
-    void a6_orderlyCloseWhileStreaming_everyAckedEnvelopeArrivesExactlyOnce() throws Exception {
+    void a6_orderlyCloseWhileStreaming_everyAckedEnvelopeArrives_repeatsOnlyTheWindowInFlightAtTheClose()
+            throws Exception {
         WsClient alices = online(alice);
         WsClient first = online(bob);
         CompletableFuture<List<JsonNode>> acks = streamFromAlice(alices);
@@ -48,15 +56,22 @@ class DeliveryGuaranteeTest extends SessionTestBase {
         List<String> firstSession = texts(early, first);
         assertThat(acks.get().stream().map(a -> a.path("type").asString())).containsOnly("ack");
         awaitPresenceClosedFor(bob);
-        // The close handshake confirmed exactly what the peer read, pushes after its close frame included.
-        assertThat(confirmedTexts()).containsExactlyInAnyOrderElementsOf(firstSession);
+        Set<String> confirmed = confirmedTexts();
+        assertThat(firstSession).as("confirmed but never read").containsAll(confirmed);
+        assertThat(confirmed)
+                .as("the handshake confirmed what came before the close")
+                .isNotEmpty();
 
         WsClient second = online(bob);
-        List<String> all = new ArrayList<>(firstSession);
-        all.addAll(receiveUntilComplete(second, firstSession));
+        List<String> secondSession = receiveUntilComplete(second, firstSession);
 
-        assertThat(all).hasSize(STREAM).doesNotHaveDuplicates();
-        assertThat(all).containsExactlyElementsOf(expectedStream());
+        Set<String> union = new HashSet<>(firstSession);
+        union.addAll(secondSession);
+        assertThat(union).containsExactlyInAnyOrderElementsOf(expectedStream());
+        assertThat(secondSession).doesNotHaveDuplicates();
+        List<String> repeats =
+                secondSession.stream().filter(firstSession::contains).toList();
+        assertThat(repeats).as("a confirmed push came again").doesNotContainAnyElementsOf(confirmed);
         assertNothingPendingFor(bob);
     }
 
@@ -114,14 +129,13 @@ class DeliveryGuaranteeTest extends SessionTestBase {
         for (WsClient session : sessions.subList(2, 4)) {
             texts(session).forEach(t -> counts.merge(t, 1, Integer::sum));
         }
-        List<String> closedFirst = texts(sessions.get(0));
-        closedFirst.forEach(t -> counts.merge(t, 1, Integer::sum));
-        List<String> cut = texts(sessions.get(1));
         Set<String> union = new HashSet<>(counts.keySet());
-        union.addAll(cut);
+        union.addAll(texts(sessions.get(0)));
+        union.addAll(texts(sessions.get(1)));
         assertThat(union).containsExactlyInAnyOrderElementsOf(expectedStream());
-        // Everything except what went to the abruptly cut session arrived exactly once (the most
-        // recent session takes everything, so which sessions saw anything depends on the timing).
+        // The sessions that stayed never got one delivery twice (the most recent session takes
+        // everything, so which sessions saw anything depends on the timing). What the two that left
+        // had unconfirmed came again — for the orderly one only what raced its close (see above).
         assertThat(counts.values()).allMatch(count -> count == 1);
     }
 

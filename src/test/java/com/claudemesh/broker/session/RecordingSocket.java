@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import org.springframework.web.socket.CloseStatus;
 
@@ -29,9 +28,6 @@ final class RecordingSocket implements Socket {
     private final List<Sent> batch = new ArrayList<>();
     private volatile Predicate<Sent> failing = sent -> false;
     private volatile RuntimeException failure;
-    private volatile Predicate<Sent> holding = sent -> false;
-    private volatile CountDownLatch held;
-    private volatile CountDownLatch release;
     volatile boolean aborted;
     volatile boolean failFlushes;
 
@@ -39,13 +35,6 @@ final class RecordingSocket implements Socket {
     void failWhen(Predicate<Sent> which, RuntimeException failure) {
         this.failure = failure;
         this.failing = which;
-    }
-
-    /** The next frame matching {@code which} counts down {@code held}, then waits for {@code release}. */
-    void holdWhen(Predicate<Sent> which, CountDownLatch held, CountDownLatch release) {
-        this.held = held;
-        this.release = release;
-        this.holding = which;
     }
 
     List<Text> texts() {
@@ -62,17 +51,7 @@ final class RecordingSocket implements Socket {
 
     @Override
     public void text(String frame) {
-        Text text = new Text(frame);
-        if (holding.test(text)) {
-            holding = sent -> false;
-            held.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        add(text);
+        add(new Text(frame));
     }
 
     @Override
@@ -98,6 +77,11 @@ final class RecordingSocket implements Socket {
     @Override
     public void abort(CloseStatus status) {
         aborted = true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !aborted && written.stream().noneMatch(Close.class::isInstance);
     }
 
     private synchronized void add(Sent sent) {

@@ -149,7 +149,7 @@ class SendAndPushTest extends SessionTestBase {
     }
 
     @Test
-    void a4_aSendThatFindsNoPooledConnectionIsAnsweredInternalError_andTheSessionStays() throws Exception {
+    void a4_aSendThatFindsNoPooledConnectionIsAnsweredUnavailable_andTheSessionStays() throws Exception {
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         seeds.member(mesh, "bob");
@@ -166,8 +166,9 @@ class SendAndPushTest extends SessionTestBase {
             }
             alices.send("c1", "*", "now", "bg==", "Yw==");
             JsonNode error = alices.next(Duration.ofSeconds(30));
-            assertThat(error.path("code").asString()).isEqualTo("internal_error");
+            assertThat(error.path("code").asString()).isEqualTo("unavailable");
             assertThat(error.path("id").asString()).isEqualTo("c1");
+            assertThat(error.path("message").asString()).contains("nothing was stored");
         } finally {
             for (Connection connection : held) {
                 connection.close();

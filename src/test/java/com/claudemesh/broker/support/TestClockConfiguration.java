@@ -6,8 +6,8 @@ import org.springframework.context.annotation.Primary;
 
 /**
  * One {@link MutableClock} for every test context of the run: the two context shapes run side by
- * side on one database, and each broker judges the other's heartbeat by its own clock (a broker that
- * looks silent is taken for dead and its presences are closed).
+ * side on one database and read each other's rows (hellos seen, statuses, pings), so a test that
+ * moves time moves it for both.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class TestClockConfiguration {
