@@ -28,7 +28,7 @@ enum WholeNumberSetting {
     MAX_PENDING_SOCKETS_PER_IP("broker.max-pending-sockets-per-ip", "a whole number", 1, 100_000_000),
     MAX_SOCKETS("broker.max-sockets", "a whole number", 1, 100_000_000),
     MAX_FRAMES_PER_SECOND("broker.max-frames-per-second", "a whole number", 1, 100_000_000),
-    DATABASE_POOL_SIZE("spring.datasource.hikari.maximum-pool-size", "a whole number", 1, 10_000);
+    DATABASE_POOL_SIZE("spring.datasource.hikari.maximum-pool-size", "a whole number", 2, 10_000);
 
     private enum Kind {
         SECONDS

@@ -34,7 +34,9 @@ import org.springframework.transaction.CannotCreateTransactionException;
  *       (a client retries) — and so does every item queued meanwhile, which would otherwise wait
  *       for a connection as long again, batch after batch, while its caller gives up; with {@link
  *       WhileUnavailable#RETRY} the batch is queued again {@link #RETRY_DELAY} later — items that
- *       must not be lost — while the threads go on with the rest.
+ *       must not be lost — while the threads go on with the rest. The failure is reported to {@link
+ *       Reachability}; while the database is known down, a batch is not tried at all but fails or is
+ *       queued again at once, so no caller waits a pool timeout for an answer known in advance.
  *   <li>If it threw for another reason, one item may be at fault: each item is written alone, and
  *       only an item that fails alone fails.
  *   <li>After a commit {@link Batch#committed} runs once for the batch and is never retried, so
@@ -76,6 +78,7 @@ public final class GroupCommit<T, R> {
     private final ToIntFunction<T> weight;
     private final int maxWeight;
     private final WhileUnavailable whileUnavailable;
+    private final Reachability reachability;
     private final Batch<T, R> batch;
     private final DistributionSummary batchSizes;
     private final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
@@ -93,12 +96,14 @@ public final class GroupCommit<T, R> {
             ToIntFunction<T> weight,
             int maxWeight,
             WhileUnavailable whileUnavailable,
+            Reachability reachability,
             Batch<T, R> batch,
             MeterRegistry registry) {
         this.name = name;
         this.weight = weight;
         this.maxWeight = maxWeight;
         this.whileUnavailable = whileUnavailable;
+        this.reachability = reachability;
         this.batch = batch;
         this.batchSizes = DistributionSummary.builder("broker.group.commit.batch.size")
                 .description("Items written together by one group commit, by queue")
@@ -192,12 +197,17 @@ public final class GroupCommit<T, R> {
     }
 
     private void write(List<T> items) {
+        if (reachability.knownDown()) {
+            unavailable(items, DatabaseHealth.knownDownFailure(), false);
+            return;
+        }
         R result;
         try {
             result = batch.commit(items);
         } catch (RuntimeException e) {
             if (unavailable(e)) {
-                unavailable(items, e);
+                reachability.failed(e);
+                unavailable(items, e, true);
             } else if (items.size() > 1) {
                 items.forEach(item -> write(List.of(item)));
             } else {
@@ -218,14 +228,17 @@ public final class GroupCommit<T, R> {
         }
     }
 
-    private void unavailable(List<T> items, RuntimeException cause) {
-        log.atWarn()
-                .addKeyValue("queue", name)
-                .log(
-                        "{} item(s) not written, the database is unavailable{}: {}",
-                        items.size(),
-                        whileUnavailable == WhileUnavailable.RETRY ? "; retrying" : "",
-                        LoggableFailure.describe(cause));
+    /** Rule 2; {@code tried}: the batch met the failure itself (logged), else it was known before. */
+    private void unavailable(List<T> items, RuntimeException cause, boolean tried) {
+        if (tried) {
+            log.atWarn()
+                    .addKeyValue("queue", name)
+                    .log(
+                            "{} item(s) not written, the database is unavailable{}: {}",
+                            items.size(),
+                            whileUnavailable == WhileUnavailable.RETRY ? "; retrying" : "",
+                            LoggableFailure.describe(cause));
+        }
         if (whileUnavailable == WhileUnavailable.RETRY && !stopped) {
             deferred.add(new Deferred<>(List.copyOf(items), System.nanoTime() + RETRY_DELAY.toNanos()));
         } else {

@@ -1,5 +1,8 @@
 package com.claudemesh.broker.mesh;
 
+import com.claudemesh.broker.db.DatabaseHealth;
+import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -55,9 +59,12 @@ public class MemberDirectory {
     /** Counts invalidations, so a load that raced one is not stored (it may predate the change). */
     private final AtomicLong invalidations = new AtomicLong();
 
-    MemberDirectory(JdbcClient jdbc, Clock clock) {
+    private final Reachability reachability;
+
+    MemberDirectory(JdbcClient jdbc, Clock clock, Reachability reachability) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.reachability = reachability;
     }
 
     private record CachedMesh(List<Member> members, Map<String, Member> byPubkey, Instant loadedAt) {}
@@ -69,6 +76,9 @@ public class MemberDirectory {
         Member cached = cached(meshId).byPubkey().get(pubkeyHex);
         if (cached != null) {
             return Optional.of(cached);
+        }
+        if (reachability.knownDown()) {
+            throw DatabaseHealth.knownDownFailure();
         }
         Optional<Member> found = findActiveInDatabase(meshId, pubkeyHex);
         if (found.isPresent()) {
@@ -128,6 +138,28 @@ public class MemberDirectory {
         if (entry != null && now.isBefore(entry.loadedAt().plus(TTL))) {
             return entry;
         }
+        // While the database does not answer, the members known a moment ago are the best there is
+        // (no revocation can be written meanwhile either), and the sends that use them are answered
+        // unavailable by their own commit; without them, the caller is answered at once instead of
+        // after the pool's timeout, on a reader's thread. While the database answers, the TTL holds.
+        if (reachability.knownDown()) {
+            if (entry != null) {
+                return entry;
+            }
+            throw DatabaseHealth.knownDownFailure();
+        }
+        try {
+            return reload(meshId, now);
+        } catch (DataAccessException e) {
+            reachability.failed(e);
+            if (entry == null || !GroupCommit.unavailable(e)) {
+                throw e;
+            }
+            return entry;
+        }
+    }
+
+    private CachedMesh reload(String meshId, Instant now) {
         long seen = invalidations.get();
         Loading mine = new Loading(seen, new CompletableFuture<>());
         Loading running = loading.putIfAbsent(meshId, mine);

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.ops;
 
+import com.claudemesh.broker.db.DatabaseHealth;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.ops;
 
+import com.claudemesh.broker.db.DatabaseHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +32,12 @@ class Confirmations implements DisposableBean {
     private final Clock clock;
     private final GroupCommit<Confirmation, List<String>> queue;
 
-    Confirmations(DeliveryStore store, EnvelopeCompletion completion, Clock clock, MeterRegistry registry) {
+    Confirmations(
+            DeliveryStore store,
+            EnvelopeCompletion completion,
+            Clock clock,
+            Reachability reachability,
+            MeterRegistry registry) {
         this.store = store;
         this.completion = completion;
         this.clock = clock;
@@ -41,6 +47,7 @@ class Confirmations implements DisposableBean {
                 c -> c.messageIds().size(),
                 MAX_ROWS,
                 GroupCommit.WhileUnavailable.RETRY,
+                reachability,
                 new GroupCommit.Batch<>() {
                     @Override
                     public List<String> commit(List<Confirmation> batch) {

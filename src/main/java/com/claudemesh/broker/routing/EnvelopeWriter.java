@@ -2,6 +2,7 @@ package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.protocol.Priority;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,6 +73,7 @@ class EnvelopeWriter implements DisposableBean {
             LiveSessions sessions,
             BrokerMetrics metrics,
             Clock clock,
+            Reachability reachability,
             MeterRegistry registry) {
         this.store = store;
         this.audit = audit;
@@ -85,6 +87,7 @@ class EnvelopeWriter implements DisposableBean {
                 Submission::rows,
                 MAX_ROWS,
                 GroupCommit.WhileUnavailable.FAIL,
+                reachability,
                 new GroupCommit.Batch<>() {
                     @Override
                     public List<Planned> commit(List<Submission> batch) {

@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.Presence;
@@ -48,6 +49,7 @@ class SessionCloser implements DisposableBean {
             AuditLog audit,
             TransactionTemplate tx,
             BrokerMetrics metrics,
+            Reachability reachability,
             MeterRegistry registry) {
         this.dispatcher = dispatcher;
         this.presences = presences;
@@ -60,6 +62,7 @@ class SessionCloser implements DisposableBean {
                 ended -> 1,
                 MAX_BATCH,
                 GroupCommit.WhileUnavailable.RETRY,
+                reachability,
                 new GroupCommit.Batch<>() {
                     @Override
                     public Void commit(List<Ended> batch) {

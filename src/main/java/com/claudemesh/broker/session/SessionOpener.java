@@ -2,6 +2,7 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.HookToken;
@@ -80,6 +81,7 @@ class SessionOpener implements DisposableBean {
             SessionRegistry registry,
             BrokerMetrics metrics,
             Dispatcher dispatcher,
+            Reachability reachability,
             MeterRegistry meters) {
         this.presences = presences;
         this.seen = seen;
@@ -94,6 +96,7 @@ class SessionOpener implements DisposableBean {
                 request -> 1,
                 MAX_BATCH,
                 GroupCommit.WhileUnavailable.FAIL,
+                reachability,
                 new GroupCommit.Batch<>() {
                     @Override
                     public Stored commit(List<Request> batch) {

@@ -1,6 +1,8 @@
 package com.claudemesh.broker.session;
 
+import com.claudemesh.broker.db.DatabaseHealth;
 import com.claudemesh.broker.db.GroupCommit;
+import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
@@ -22,17 +24,26 @@ class StatusHandler {
     private static final Logger log = LoggerFactory.getLogger(StatusHandler.class);
 
     private final Presences presences;
+    private final Reachability reachability;
 
-    StatusHandler(Presences presences) {
+    StatusHandler(Presences presences, Reachability reachability) {
         this.presences = presences;
+        this.reachability = reachability;
     }
 
-    /** The error to answer, if the status was not stored. */
+    /**
+     * The error to answer, if the status was not stored. Written on the reader's thread: while the
+     * database is known down it is not tried, so the reader never waits a pool timeout for it.
+     */
     Optional<Frames.Error> set(Presence presence, Member member, Status status) {
         try {
+            if (reachability.knownDown()) {
+                throw DatabaseHealth.knownDownFailure();
+            }
             presences.setManualStatus(presence.id(), member.id(), status);
             return Optional.empty();
         } catch (DataAccessException e) {
+            reachability.failed(e);
             if (GroupCommit.unavailable(e)) {
                 return Optional.of(
                         new Frames.Error("unavailable", "the database is unavailable; send the status again"));

@@ -57,7 +57,7 @@ class StartupConfigurationTest {
                 "HOOK_ALLOWED_CIDRS=10.0.0.0/33=HOOK_ALLOWED_CIDRS must be a comma-separated list of IPv4 or"
                         + " IPv6 ranges such as 10.0.0.0/8, 172.16.0.0/12 or fd00::/8, got '10.0.0.0/33'",
                 "HOOK_REQUIRE_TOKEN=yes=HOOK_REQUIRE_TOKEN must be true or false, got 'yes'",
-                "DATABASE_POOL_SIZE=0=DATABASE_POOL_SIZE must be a whole number between 1 and 10000, got 0",
+                "DATABASE_POOL_SIZE=1=DATABASE_POOL_SIZE must be a whole number between 2 and 10000, got 1",
                 "BROKER_LOG_LEVEL=loud=BROKER_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got 'loud'",
                 "BROKER_PUBLIC_URL=http://x/ws=BROKER_PUBLIC_URL must be a ws:// or wss:// URL such as"
                         + " wss://broker.example.com/ws",

@@ -70,11 +70,30 @@ class GroupCommitTest {
         }
     }
 
+    /** The database's state as the test sets it, and what the group commit reported of it. */
+    private static final class KnownState implements Reachability {
+        volatile boolean down;
+        final AtomicInteger asked = new AtomicInteger();
+        final List<Throwable> reported = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean knownDown() {
+            asked.incrementAndGet();
+            return down;
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            reported.add(failure);
+        }
+    }
+
     private final List<GroupCommit<String, Integer>> started = new ArrayList<>();
+    private final KnownState state = new KnownState();
 
     private GroupCommit<String, Integer> start(Recorder recorder, GroupCommit.WhileUnavailable policy, int maxWeight) {
         GroupCommit<String, Integer> commit =
-                new GroupCommit<>("test", 1, item -> 1, maxWeight, policy, recorder, new SimpleMeterRegistry());
+                new GroupCommit<>("test", 1, item -> 1, maxWeight, policy, state, recorder, new SimpleMeterRegistry());
         started.add(commit);
         return commit;
     }
@@ -158,6 +177,41 @@ class GroupCommitTest {
 
         await().atMost(WAIT).until(() -> recorder.committed.size() == 2);
         assertThat(recorder.committed).containsExactly("fresh", "deferred");
+    }
+
+    @Test
+    void rule2_aBatchThatFindsNoDatabaseSaysSo_andWhileItIsKnownDownNothingIsTried_itemsFailAtOnce() {
+        Recorder recorder = new Recorder();
+        recorder.unreachable.set(true);
+        GroupCommit<String, Integer> commit = start(recorder, GroupCommit.WhileUnavailable.FAIL, 100);
+        commit.add("a");
+        await().atMost(WAIT).until(() -> recorder.failed.size() == 1);
+        assertThat(state.reported).singleElement().matches(GroupCommit::unavailable);
+
+        state.down = true;
+        List.of("b", "c").forEach(commit::add);
+
+        await().atMost(WAIT).until(() -> recorder.failed.size() == 3);
+        assertThat(recorder.attempts).as("batches tried").hasValue(1);
+        assertThat(recorder.failed.values()).allMatch(GroupCommit::unavailable);
+    }
+
+    @Test
+    void rule2_whileTheDatabaseIsKnownDownItemsThatMustNotBeLostWaitUntried_andAreWrittenWhenItAnswers() {
+        Recorder recorder = new Recorder();
+        state.down = true;
+        GroupCommit<String, Integer> commit = start(recorder, GroupCommit.WhileUnavailable.RETRY, 100);
+        commit.add("kept");
+        // Asked once when first taken and once per retry: the second ask is a retry of the batch.
+        await().atMost(WAIT).until(() -> state.asked.get() >= 2);
+        assertThat(recorder.attempts).as("batches tried while known down").hasValue(0);
+        assertThat(recorder.failed).isEmpty();
+
+        state.down = false;
+
+        await().atMost(WAIT).until(() -> recorder.committed.size() == 1);
+        assertThat(recorder.committed).containsExactly("kept");
+        assertThat(recorder.failed).isEmpty();
     }
 
     @Test
