@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>For writers, slow is not down: the database is known down only after a failure to reach it —
  * a write that found no connection, or a probe that ended so — and known up again after the next
- * probe that answers. While it is down, the writers that ask start a probe in the background at most
- * every second, so its return is seen within about a second of traffic.
+ * probe that answers. A probe starts with the failure, and while it is down the writers that ask
+ * start another in the background at most every second, so its return is seen at once or within
+ * about a second.
  */
 @Component
 public class DatabaseHealth implements Reachability {
@@ -86,6 +87,8 @@ public class DatabaseHealth implements Reachability {
         if (GroupCommit.unavailable(failure)) {
             unreachable = true;
             record(false);
+            // At once, so the database is known up again as soon as a connection can be had.
+            probe();
         }
     }
 
@@ -109,7 +112,10 @@ public class DatabaseHealth implements Reachability {
                     unreachable = false;
                     record(answered);
                 } else {
-                    failed(failure.getCause() != null ? failure.getCause() : failure);
+                    // The next probe is the callers' to start: never one straight after another.
+                    if (GroupCommit.unavailable(failure.getCause() != null ? failure.getCause() : failure)) {
+                        unreachable = true;
+                    }
                     record(false);
                 }
             });

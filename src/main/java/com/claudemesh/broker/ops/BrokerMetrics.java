@@ -32,7 +32,7 @@ public class BrokerMetrics {
     /**
      * The A.3 hello codes, then the socket limits (docs/RELIABILITY.md): {@code try_again_later} (the
      * database did not answer), {@code max_sockets}, {@code pending_per_ip}, {@code hello_rate},
-     * {@code flooding}.
+     * {@code flooding}, {@code slow_consumer} (the last two end an open session).
      */
     static final List<String> CONNECTION_REJECT_REASONS = List.of(
             "malformed",
@@ -46,7 +46,8 @@ public class BrokerMetrics {
             "max_sockets",
             "pending_per_ip",
             "hello_rate",
-            "flooding");
+            "flooding",
+            "slow_consumer");
 
     static final List<String> MESSAGE_REJECT_REASONS = List.of(
             "malformed",

@@ -290,6 +290,7 @@ final class Connection implements Outbound.Events {
             if (!byBroker && outbound.writeTimedOut(services.settings().slowConsumerTimeout())) {
                 byBroker = true;
                 closeReason = "slow_consumer";
+                services.metrics().connectionRejected("slow_consumer");
             }
             outbound.stop();
             ticket.release();
@@ -347,7 +348,9 @@ final class Connection implements Outbound.Events {
 
     /** Closes at once: a peer that does not drain may never take the close frame from the writer. */
     void slowConsumer() {
-        toClosing("slow_consumer");
+        if (toClosing("slow_consumer")) {
+            services.metrics().connectionRejected("slow_consumer");
+        }
         closeNow(new CloseStatus(1008, "slow_consumer"));
     }
 

@@ -3,6 +3,7 @@ package com.claudemesh.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.PeerCrypto;
 import com.claudemesh.broker.support.WsClient;
@@ -24,6 +25,9 @@ class SendAndPushTest extends SessionTestBase {
 
     @Autowired
     HikariDataSource pool;
+
+    @Autowired
+    Reachability reachability;
 
     @Test
     void a4_a5_directMessageRoundTripWithCryptoBox() {
@@ -174,6 +178,8 @@ class SendAndPushTest extends SessionTestBase {
                 connection.close();
             }
         }
+        // The failure made the database known down; the probe it started answers once the pool frees.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !reachability.knownDown());
         alices.send("c2", "*", "now", "bg==", "Yw==");
         assertThat(alices.next(Duration.ofSeconds(30)).path("type").asString()).isEqualTo("ack");
     }

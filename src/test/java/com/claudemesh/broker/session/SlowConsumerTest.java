@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.support.MeshSeeds;
 import com.claudemesh.broker.support.WsClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** A peer that stops reading is closed 1008 slow_consumer; the others keep receiving; nothing is lost. */
@@ -17,9 +19,13 @@ class SlowConsumerTest extends LimitedSessionTestBase {
 
     private static final int MESSAGES = 150;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void a6_slowConsumerIsClosed_anotherPeerKeepsReceiving_itsEnvelopesStayPending() throws Exception {
         // The limited broker: 4 pushes in flight per session, a 1 s slow-consumer limit.
+        double slowClosed = slowConsumerCloses();
         String mesh = seeds.mesh();
         MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
         MeshSeeds.SeededMember slow = seeds.member(mesh, "slow");
@@ -56,6 +62,7 @@ class SlowConsumerTest extends LimitedSessionTestBase {
                         mesh,
                         slowPresence))
                 .isEqualTo("slow_consumer");
+        assertThat(slowConsumerCloses() - slowClosed).isEqualTo(1);
         int pending = jdbc.queryForObject(
                 "SELECT count(*) FROM mesh.delivery WHERE member_id = ? AND delivered_at IS NULL",
                 Integer.class,
@@ -67,5 +74,12 @@ class SlowConsumerTest extends LimitedSessionTestBase {
         List<JsonNode> rest = again.collect("push", pending, Duration.ofSeconds(30));
         assertThat(rest).hasSize(pending);
         assertThat(acks).hasSize(MESSAGES);
+    }
+
+    private double slowConsumerCloses() {
+        var counter = meters.find("broker.connections.rejected")
+                .tags("reason", "slow_consumer")
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 }
