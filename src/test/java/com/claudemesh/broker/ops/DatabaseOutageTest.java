@@ -131,6 +131,13 @@ class DatabaseOutageTest {
             traffic.stop();
             sender.join();
 
+            // The figures of the scenario, for docs/RELIABILITY.md and whoever reads the CI log.
+            System.out.printf(
+                    "outage under traffic: %d sends, %d acked, %d unavailable, slowest answer %d ms%n",
+                    traffic.sent(),
+                    traffic.acked().size(),
+                    traffic.unavailable().size(),
+                    traffic.slowestAnswer().toMillis());
             assertThat(traffic.unanswered()).as("sends without an answer").isEmpty();
             assertThat(traffic.answeredTwice()).as("sends answered twice").isEmpty();
             assertThat(traffic.otherAnswers())
@@ -257,6 +264,10 @@ class DatabaseOutageTest {
 
         void stop() {
             stopped = true;
+        }
+
+        int sent() {
+            return sentAt.size();
         }
 
         /** Send id → message id of every acked send. */
