@@ -2,7 +2,6 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
-import com.claudemesh.broker.ratelimit.TokenBucket;
 import com.claudemesh.broker.routing.Push;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -58,10 +57,8 @@ final class Connection implements Outbound.Events {
     private final SendPipeline sends;
     private final String clientAddress;
     private final ConnectionLimits.Ticket ticket;
-    /** A.1 flood control: the reader's frames draw on it; only the reader touches it. */
-    private final TokenBucket frames;
+    private final FrameGate frames;
 
-    private int refusedInARow;
     private volatile SessionConfirmations confirmations;
 
     private volatile SessionRegistry.Slot slot;
@@ -77,7 +74,8 @@ final class Connection implements Outbound.Events {
         this.services = services;
         this.clientAddress = clientAddress;
         this.ticket = ticket;
-        this.frames = services.limits().frames();
+        this.frames =
+                new FrameGate(services.limits().frames(), services.limits().maxFramesPerSecond());
         this.connectedAt = services.clock().instant();
         this.lastHeard = connectedAt;
         this.lastPingRequested = connectedAt;
@@ -104,11 +102,20 @@ final class Connection implements Outbound.Events {
         }
         heard();
         Frames.Inbound frame = Frames.parse(text);
-        if (!frames.tryTake()) {
-            flooding(frame);
-            return;
+        switch (frames.take(frame)) {
+            case FrameGate.Admitted admitted -> {}
+            case FrameGate.Refused refused -> {
+                services.metrics().frameRateLimited();
+                send(refused.reply());
+                return;
+            }
+            case FrameGate.Flooding flooding -> {
+                services.metrics().frameRateLimited();
+                services.metrics().connectionRejected("flooding");
+                closeByBroker(new CloseStatus(1008, "flooding"), "flooding");
+                return;
+            }
         }
-        refusedInARow = 0;
         boolean aSend = frame instanceof Frames.Send || frame instanceof Frames.BadSend;
         if (oversized && (now != State.OPEN || !aSend)) {
             // A session's send gets its too_large refusal (A.4) with its id; anything else is over A.1's limit.
@@ -227,25 +234,6 @@ final class Connection implements Outbound.Events {
     private void tryAgainLater() {
         send(new Frames.Error("try_again_later", "the broker cannot open a session now, retry later"));
         closeByBroker(new CloseStatus(1013, "try_again_later"), "try_again_later");
-    }
-
-    /**
-     * A frame beyond the socket's rate: refused with {@code rate_limited} (a send's id echoed), and
-     * once a whole second's worth in a row was refused, the socket is closed 1008 {@code flooding}.
-     */
-    private void flooding(Frames.Inbound frame) {
-        services.metrics().frameRateLimited();
-        if (++refusedInARow > services.limits().maxFramesPerSecond()) {
-            services.metrics().connectionRejected("flooding");
-            closeByBroker(new CloseStatus(1008, "flooding"), "flooding");
-            return;
-        }
-        String id = switch (frame) {
-            case Frames.Send send -> send.id();
-            case Frames.BadSend bad -> bad.id();
-            default -> null;
-        };
-        send(new Frames.Error("rate_limited", "more than MAX_FRAMES_PER_SECOND frames, slow down", id));
     }
 
     /** The ack (or error) is queued once the envelope is committed; the reader goes on meanwhile. */
