@@ -2,7 +2,6 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.routing.Push;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -73,7 +71,7 @@ final class Outbound {
         void pushWritten(Push push);
     }
 
-    private final Socket socket;
+    private final TimedSocket socket;
     private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Semaphore replySlots;
@@ -92,11 +90,9 @@ final class Outbound {
     private volatile boolean moreWaiting;
     private volatile boolean stopped;
     private volatile Thread writer;
-    /** When the write in progress started (System.nanoTime), or 0 between writes. */
-    private volatile long writeStartedNanos;
 
     Outbound(Socket socket, int capacity, Duration closeConfirmWait, Events events) {
-        this.socket = socket;
+        this.socket = new TimedSocket(socket);
         this.capacity = capacity;
         this.replySlots = new Semaphore(capacity);
         this.ledger = new PushLedger(capacity);
@@ -218,18 +214,9 @@ final class Outbound {
         }
     }
 
-    /**
-     * Whether the write in progress has been blocked for (nearly) {@code sendTimeout}. Tomcat ends a
-     * write that the peer does not drain within the send timeout by dropping the connection, and
-     * reports that as an abnormal close before the writer sees its exception: this tells that close
-     * apart as a slow consumer.
-     */
+    /** Whether the write in progress has been blocked for (nearly) {@code sendTimeout} ({@link TimedSocket}). */
     boolean writeTimedOut(Duration sendTimeout) {
-        long started = writeStartedNanos;
-        return started != 0
-                && Duration.ofNanos(System.nanoTime() - started)
-                                .compareTo(sendTimeout.multipliedBy(9).dividedBy(10))
-                        >= 0;
+        return socket.writeTimedOut(sendTimeout);
     }
 
     private void enqueue(Item item) {
@@ -263,7 +250,7 @@ final class Outbound {
             // Whatever Tomcat throws, the writer is done: the owner hears of it and closes the socket.
             if (!stopped) {
                 stopped = true;
-                events.writeFailed(e, timedOut(e));
+                events.writeFailed(e, TimedSocket.timedOut(e));
             }
         }
     }
@@ -308,7 +295,7 @@ final class Outbound {
 
     /** Writes what is batched; the pushes in it now count as written. */
     private void flush() throws IOException {
-        timed(socket::flush);
+        socket.flush();
         framesSinceFlush = 0;
         boolean beforeAnyClose = socket.isOpen();
         for (Push push : unflushed) {
@@ -351,27 +338,14 @@ final class Outbound {
     }
 
     private void text(String json) throws IOException {
-        timed(() -> socket.text(json));
+        socket.text(json);
     }
 
     /** Sends the next numbered ping at once; it covers every push flushed before it. */
     private void ping() throws IOException {
         long number = ledger.ping(System.nanoTime());
-        timed(() -> socket.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, number)));
-        timed(socket::flush);
-    }
-
-    private interface SocketWrite {
-        void run() throws IOException;
-    }
-
-    private void timed(SocketWrite write) throws IOException {
-        writeStartedNanos = System.nanoTime();
-        try {
-            write.run();
-        } finally {
-            writeStartedNanos = 0;
-        }
+        socket.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, number));
+        socket.flush();
     }
 
     private void roomAgainIfDue() {
@@ -403,15 +377,6 @@ final class Outbound {
                 confirmation.unlock();
             }
         }
-        timed(() -> socket.close(status));
-    }
-
-    private static boolean timedOut(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
+        socket.close(status);
     }
 }
