@@ -25,12 +25,15 @@ class DeliveryMaintenance {
     private static final Logger log = LoggerFactory.getLogger(DeliveryMaintenance.class);
 
     private final DeliveryStore store;
+    private final QueueUpkeep upkeep;
     private final BrokerMetrics metrics;
     private final BrokerProperties properties;
     private final Clock clock;
 
-    DeliveryMaintenance(DeliveryStore store, BrokerMetrics metrics, BrokerProperties properties, Clock clock) {
+    DeliveryMaintenance(
+            DeliveryStore store, QueueUpkeep upkeep, BrokerMetrics metrics, BrokerProperties properties, Clock clock) {
         this.store = store;
+        this.upkeep = upkeep;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -40,10 +43,10 @@ class DeliveryMaintenance {
     void expireAndPurge() {
         try {
             Instant now = clock.instant();
-            int expired = store.expire(now);
+            int expired = upkeep.expire(now);
             // Before the purge: an envelope completed now is kept for the whole retention.
             int completed = store.completeAll();
-            int purged = store.purge(now.minus(properties.messageRetention()));
+            int purged = upkeep.purge(now.minus(properties.messageRetention()));
             if (expired > 0 || completed > 0 || purged > 0) {
                 log.atInfo()
                         .setMessage("Queue upkeep")
@@ -60,9 +63,9 @@ class DeliveryMaintenance {
     @Scheduled(fixedDelay = 10, initialDelay = 1, timeUnit = TimeUnit.SECONDS)
     void refreshQueueDepth() {
         try {
-            metrics.queueDepth(store.pendingCount());
+            metrics.queueDepth(upkeep.pendingCount());
             Instant now = clock.instant();
-            metrics.queueOldestAge(store.oldestPendingCreatedAt()
+            metrics.queueOldestAge(upkeep.oldestPendingCreatedAt()
                     .map(created -> Duration.between(created, now))
                     .orElse(Duration.ZERO));
         } catch (DataAccessException e) {

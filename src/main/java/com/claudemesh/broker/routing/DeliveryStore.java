@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -302,43 +301,5 @@ class DeliveryStore {
                                 + " WHERE member_id = ANY (?::text[]) AND delivered_at IS NULL AND expired_at IS NULL",
                         (Object) memberIds.toArray(String[]::new)),
                 (rs, row) -> rs.getString(1));
-    }
-
-    /** Retires the pending deliveries of envelopes past their {@code expires_at}. */
-    int expire(Instant now) {
-        return jdbc.update("""
-                UPDATE mesh.delivery d SET expired_at = ?
-                FROM mesh.message_queue q
-                WHERE q.id = d.message_id AND d.delivered_at IS NULL AND d.expired_at IS NULL
-                  AND q.expires_at <= ?
-                """, toDb(now), toDb(now));
-    }
-
-    /** Deletes envelopes (and their deliveries) delivered or expired before {@code cutoff}. */
-    int purge(Instant cutoff) {
-        return jdbc.update("""
-                DELETE FROM mesh.message_queue
-                WHERE (delivered_at IS NOT NULL AND delivered_at < ?)
-                   OR (delivered_at IS NULL AND expires_at < ?)
-                """, toDb(cutoff), toDb(cutoff));
-    }
-
-    /**
-     * When the envelope of the oldest pending delivery (lowest {@code seq}) was created; empty when
-     * nothing is pending. It reads the pending deliveries like {@link #pendingCount} and one envelope.
-     */
-    Optional<Instant> oldestPendingCreatedAt() {
-        return jdbc.query("""
-                        SELECT q.created_at FROM mesh.delivery d JOIN mesh.message_queue q ON q.id = d.message_id
-                        WHERE d.delivered_at IS NULL AND d.expired_at IS NULL
-                        ORDER BY d.seq LIMIT 1
-                        """, (rs, row) -> fromDb(rs.getObject(1, LocalDateTime.class))).stream()
-                .findFirst();
-    }
-
-    long pendingCount() {
-        Long count = jdbc.queryForObject(
-                "SELECT count(*) FROM mesh.delivery WHERE delivered_at IS NULL AND expired_at IS NULL", Long.class);
-        return count == null ? 0 : count;
     }
 }

@@ -36,6 +36,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     DeliveryStore store;
 
     @Autowired
+    QueueUpkeep upkeep;
+
+    @Autowired
     Presences presences;
 
     @Autowired
@@ -248,7 +251,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 envelope(Priority.NEXT, List.of(bob.id()), clock.instant().plus(Duration.ofDays(7)));
 
         Instant later = clock.instant().plus(Duration.ofHours(2));
-        assertThat(store.expire(later)).isEqualTo(1);
+        assertThat(upkeep.expire(later)).isEqualTo(1);
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
         assertThat(store.claim(bob.id(), presence, ALL, 10, later))
                 .extracting(Push::messageId)
@@ -259,7 +262,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                         old))
                 .isEqualTo(1);
 
-        store.purge(later.minus(Duration.ofMinutes(30)));
+        upkeep.purge(later.minus(Duration.ofMinutes(30)));
 
         assertThat(jdbc.queryForList(
                         "SELECT id FROM mesh.message_queue WHERE id = ANY (?::text[])", String.class, (Object)
