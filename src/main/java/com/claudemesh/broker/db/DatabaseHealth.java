@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -47,11 +46,6 @@ public class DatabaseHealth implements Reachability {
         Gauge.builder("broker.db.healthy", this, health -> health.up ? 1 : 0)
                 .description("1 when PostgreSQL answers within 1 s, else 0")
                 .register(registry);
-    }
-
-    /** The failure a caller gets, without waiting, while the database is known down. */
-    public static DataAccessResourceFailureException knownDownFailure() {
-        return new DataAccessResourceFailureException("the database does not answer (known down)");
     }
 
     /** Whether the database answered a probe within the last second (probing now if needed). */

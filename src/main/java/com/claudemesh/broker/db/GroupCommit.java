@@ -198,7 +198,7 @@ public final class GroupCommit<T, R> {
 
     private void write(List<T> items) {
         if (reachability.knownDown()) {
-            unavailable(items, DatabaseHealth.knownDownFailure(), false);
+            unavailable(items, Reachability.knownDownFailure(), false);
             return;
         }
         R result;

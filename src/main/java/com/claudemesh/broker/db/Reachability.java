@@ -1,5 +1,7 @@
 package com.claudemesh.broker.db;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+
 /**
  * What a writer knows of the database without asking it. While PostgreSQL is known not to answer,
  * nothing waits for it: every wait would last the pool's connection timeout (5 s) and end in the
@@ -13,4 +15,9 @@ public interface Reachability {
 
     /** A caller found no database ({@link GroupCommit#unavailable}); other failures are ignored. */
     void failed(Throwable failure);
+
+    /** The failure a caller gets, without waiting, while the database is known down. */
+    static DataAccessResourceFailureException knownDownFailure() {
+        return new DataAccessResourceFailureException("the database does not answer (known down)");
+    }
 }

@@ -1,6 +1,5 @@
 package com.claudemesh.broker.mesh;
 
-import com.claudemesh.broker.db.DatabaseHealth;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.db.Reachability;
 import java.time.Clock;
@@ -78,7 +77,7 @@ public class MemberDirectory {
             return Optional.of(cached);
         }
         if (reachability.knownDown()) {
-            throw DatabaseHealth.knownDownFailure();
+            throw Reachability.knownDownFailure();
         }
         Optional<Member> found = findActiveInDatabase(meshId, pubkeyHex);
         if (found.isPresent()) {
@@ -146,7 +145,7 @@ public class MemberDirectory {
             if (entry != null) {
                 return entry;
             }
-            throw DatabaseHealth.knownDownFailure();
+            throw Reachability.knownDownFailure();
         }
         try {
             return reload(meshId, now);

@@ -1,6 +1,5 @@
 package com.claudemesh.broker.session;
 
-import com.claudemesh.broker.db.DatabaseHealth;
 import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.db.Reachability;
 import com.claudemesh.broker.mesh.Member;
@@ -38,7 +37,7 @@ class StatusHandler {
     Optional<Frames.Error> set(Presence presence, Member member, Status status) {
         try {
             if (reachability.knownDown()) {
-                throw DatabaseHealth.knownDownFailure();
+                throw Reachability.knownDownFailure();
             }
             presences.setManualStatus(presence.id(), member.id(), status);
             return Optional.empty();
