@@ -1,5 +1,6 @@
 package com.claudemesh.broker.db;
 
+import java.util.function.Supplier;
 import org.springframework.dao.DataAccessResourceFailureException;
 
 /**
@@ -15,6 +16,22 @@ public interface Reachability {
 
     /** A caller found no database ({@link GroupCommit#unavailable}); other failures are ignored. */
     void failed(Throwable failure);
+
+    /**
+     * A database call made through what is known: while the database is known down it is not made
+     * but fails at once ({@link #knownDownFailure}); a failure to reach the database is reported.
+     */
+    default <T> T attempt(Supplier<T> call) {
+        if (knownDown()) {
+            throw knownDownFailure();
+        }
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            failed(e);
+            throw e;
+        }
+    }
 
     /** The failure a caller gets, without waiting, while the database is known down. */
     static DataAccessResourceFailureException knownDownFailure() {

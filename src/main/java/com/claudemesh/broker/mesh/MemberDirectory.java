@@ -76,10 +76,7 @@ public class MemberDirectory {
         if (cached != null) {
             return Optional.of(cached);
         }
-        if (reachability.knownDown()) {
-            throw Reachability.knownDownFailure();
-        }
-        Optional<Member> found = findActiveInDatabase(meshId, pubkeyHex);
+        Optional<Member> found = reachability.attempt(() -> findActiveInDatabase(meshId, pubkeyHex));
         if (found.isPresent()) {
             // Joined since the load (on another process): the next broadcast must include it.
             invalidate(meshId);
@@ -141,16 +138,9 @@ public class MemberDirectory {
         // (no revocation can be written meanwhile either), and the sends that use them are answered
         // unavailable by their own commit; without them, the caller is answered at once instead of
         // after the pool's timeout, on a reader's thread. While the database answers, the TTL holds.
-        if (reachability.knownDown()) {
-            if (entry != null) {
-                return entry;
-            }
-            throw Reachability.knownDownFailure();
-        }
         try {
-            return reload(meshId, now);
+            return reachability.attempt(() -> reload(meshId, now));
         } catch (DataAccessException e) {
-            reachability.failed(e);
             if (entry == null || !GroupCommit.unavailable(e)) {
                 throw e;
             }

@@ -266,18 +266,18 @@ final class Outbound {
                 if (frame.slotted()) {
                     replySlots.release();
                 }
-                text(frame.json());
+                socket.text(frame.json());
             }
             case LateReply reply -> {
                 String json = encodeReply(reply.frame());
                 if (json != null) {
-                    text(json);
+                    socket.text(json);
                 }
             }
             case PushFrame push -> {
                 String json = encodePush(push.push());
                 if (json != null) {
-                    text(json);
+                    socket.text(json);
                     unflushed.add(push.push());
                 }
             }
@@ -335,10 +335,6 @@ final class Outbound {
             events.replyUnencodable(e);
             return null;
         }
-    }
-
-    private void text(String json) throws IOException {
-        socket.text(json);
     }
 
     /** Sends the next numbered ping at once; it covers every push flushed before it. */

@@ -5,7 +5,6 @@ import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.routing.RouteResult;
 import com.claudemesh.broker.routing.Router;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -42,14 +41,8 @@ class SendHandler {
         } else if (!limiter.tryAcquire(sender.id())) {
             reply.accept(refuse("rate_limited", "too many sends, slow down", send.id()));
         } else {
-            CompletableFuture<RouteResult> routed;
-            try {
-                routed = router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext());
-            } catch (RuntimeException e) {
-                // Never an escape into the reader: the send is answered like any failed one.
-                routed = CompletableFuture.failedFuture(e);
-            }
-            routed.whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
+            router.route(sender, send.targetSpec(), send.priority(), send.nonce(), send.ciphertext())
+                    .whenComplete((result, failure) -> reply.accept(answer(send, result, failure)));
         }
     }
 

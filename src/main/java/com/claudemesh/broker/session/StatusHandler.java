@@ -36,13 +36,12 @@ class StatusHandler {
      */
     Optional<Frames.Error> set(Presence presence, Member member, Status status) {
         try {
-            if (reachability.knownDown()) {
-                throw Reachability.knownDownFailure();
-            }
-            presences.setManualStatus(presence.id(), member.id(), status);
+            reachability.attempt(() -> {
+                presences.setManualStatus(presence.id(), member.id(), status);
+                return null;
+            });
             return Optional.empty();
         } catch (DataAccessException e) {
-            reachability.failed(e);
             if (GroupCommit.unavailable(e)) {
                 return Optional.of(
                         new Frames.Error("unavailable", "the database is unavailable; send the status again"));

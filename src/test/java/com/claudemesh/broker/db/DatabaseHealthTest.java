@@ -1,11 +1,13 @@
 package com.claudemesh.broker.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -62,5 +64,27 @@ class DatabaseHealthTest {
         assertThat(health.isUp()).isFalse();
 
         await().atMost(Duration.ofSeconds(10)).until(health::knownDown);
+    }
+
+    @Test
+    void anAttemptWhileKnownDownIsNotMade_andFailsAtOnceAsUnavailable() {
+        DatabaseHealth health = overTheTestDatabase();
+        health.failed(new CannotGetJdbcConnectionException("no connection"));
+        AtomicBoolean made = new AtomicBoolean();
+
+        assertThatThrownBy(() -> health.attempt(() -> made.getAndSet(true))).matches(GroupCommit::unavailable);
+        assertThat(made).isFalse();
+    }
+
+    @Test
+    void anAttemptThatFindsNoDatabaseMakesItKnownDown() {
+        DatabaseHealth health = overTheTestDatabase();
+
+        assertThatThrownBy(() -> health.attempt(() -> {
+                    throw new CannotGetJdbcConnectionException("no connection");
+                }))
+                .isInstanceOf(CannotGetJdbcConnectionException.class);
+
+        assertThat(health.knownDown()).isTrue();
     }
 }
