@@ -4,7 +4,6 @@ import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.routing.Push;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -42,14 +41,11 @@ final class Connection implements Outbound.Events {
         CLOSED
     }
 
-    /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
-    private static final List<Integer> NOT_A_PEER_CLOSE = List.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
-
     private final Socket socket;
     private final ConnectionServices services;
     private final Outbound outbound;
     private final MessageAssembler assembler;
-    private final Instant connectedAt;
+    private final SessionTimers timers;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_HELLO);
     /** Held by the hello, by confirmations and by the end: a close waits until the session is whole. */
     private final ReentrantLock transitions = new ReentrantLock();
@@ -65,8 +61,6 @@ final class Connection implements Outbound.Events {
     /** Set once the presence is stored; who routing delivers to. */
     private volatile OpenSession session;
 
-    private volatile Instant lastHeard;
-    private volatile Instant lastPingRequested;
     private volatile String closeReason;
 
     Connection(Socket socket, ConnectionServices services, String clientAddress, ConnectionLimits.Ticket ticket) {
@@ -76,13 +70,16 @@ final class Connection implements Outbound.Events {
         this.ticket = ticket;
         this.frames =
                 new FrameGate(services.limits().frames(), services.limits().maxFramesPerSecond());
-        this.connectedAt = services.clock().instant();
-        this.lastHeard = connectedAt;
-        this.lastPingRequested = connectedAt;
+        this.timers = new SessionTimers(
+                services.clock().instant(), services.settings().slowConsumerTimeout());
         this.assembler = new MessageAssembler(services.settings().maxMessageBytes());
         this.sends = new SendPipeline(services.sends());
         this.outbound = new Outbound(
-                socket, services.settings().outboundQueueFrames(), SessionSettings.CLOSE_CONFIRM_WAIT, this);
+                socket,
+                services.settings().outboundQueueFrames(),
+                SessionSettings.CLOSE_CONFIRM_WAIT,
+                this,
+                services.writerReports().of(this::presenceIdOrNull));
     }
 
     // ---- inbound ----
@@ -261,9 +258,15 @@ final class Connection implements Outbound.Events {
         closeByBroker(new CloseStatus(1003, "binary frames are not supported"), "binary_frame");
     }
 
-    /** No hello within the limit (A.3); from the sweeper. */
-    void helloTimedOut() {
-        refused(services.verifier().timedOut());
+    /** The timers of A.1/A.3 ({@link SessionTimers}); from the sweeper, once a second. */
+    void checkTimers(Instant now) {
+        switch (timers.due(state.get(), now, outbound.unconfirmedFor())) {
+            case HELLO_TIMEOUT -> refused(services.verifier().timedOut());
+            case SLOW_CONSUMER -> slowConsumer();
+            case IDLE_TIMEOUT -> closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
+            case PING -> outbound.requestKeepalivePing();
+            case NOTHING -> {}
+        }
     }
 
     /** The socket is gone, whoever closed it; runs once. */
@@ -288,18 +291,16 @@ final class Connection implements Outbound.Events {
                 return;
             }
             services.registry().unregister(this);
-            boolean handshake = !byBroker && !NOT_A_PEER_CLOSE.contains(closeStatus.getCode());
-            if (handshake) {
-                // A completed close handshake proves the peer read everything written before it.
+            EndOfSession end = EndOfSession.of(byBroker ? closeReason : null, closeStatus.getCode());
+            if (end.handshake()) {
                 confirmations.confirm(outbound.confirmedByHandshake());
             }
             releaseSlot();
-            String reason = closeReason != null ? closeReason : handshake ? "client_closed" : "connection_lost";
             services.closer()
                     .ended(
                             session.presence(),
                             session.member(),
-                            reason,
+                            end.reason(),
                             closeStatus.getCode(),
                             confirmations.settled());
         } finally {
@@ -324,16 +325,6 @@ final class Connection implements Outbound.Events {
         }
     }
 
-    void requestKeepalivePing(Instant now) {
-        lastPingRequested = now;
-        outbound.requestKeepalivePing();
-    }
-
-    /** A peer that has not confirmed pushes within the slow-consumer limit is not draining them (A.6). */
-    boolean stalled(Duration limit) {
-        return outbound.unconfirmedFor().compareTo(limit) >= 0;
-    }
-
     /** Closes at once: a peer that does not drain may never take the close frame from the writer. */
     void slowConsumer() {
         if (toClosing("slow_consumer")) {
@@ -350,28 +341,13 @@ final class Connection implements Outbound.Events {
             // code — a completed handshake confirms what was written, as A.6 says.
             return;
         }
-        services.writerFailures().writeFailed(presenceIdOrNull(), failure, timedOut);
+        services.writerReports().writeFailed(presenceIdOrNull(), failure, timedOut);
         if (timedOut) {
             slowConsumer();
         } else {
             toClosing("write_failed");
             closeNow(CloseStatus.SERVER_ERROR);
         }
-    }
-
-    @Override
-    public void pushUnencodable(Push push, RuntimeException failure) {
-        services.writerFailures().pushUnencodable(session.presenceId(), push, failure);
-    }
-
-    @Override
-    public void replyUnencodable(RuntimeException failure) {
-        services.writerFailures().replyUnencodable(presenceIdOrNull(), failure);
-    }
-
-    @Override
-    public void pushWritten(Push push) {
-        services.metrics().pushWritten(push.committedAt(), push.direct());
     }
 
     @Override
@@ -383,10 +359,6 @@ final class Connection implements Outbound.Events {
 
     // ---- read by the registry and the sweeper ----
 
-    State state() {
-        return state.get();
-    }
-
     boolean delivering() {
         return state.get() == State.OPEN;
     }
@@ -396,22 +368,10 @@ final class Connection implements Outbound.Events {
         return session;
     }
 
-    Instant connectedAt() {
-        return connectedAt;
-    }
-
-    Instant lastHeard() {
-        return lastHeard;
-    }
-
-    Instant lastPingRequested() {
-        return lastPingRequested;
-    }
-
     // ---- helpers ----
 
     private void heard() {
-        lastHeard = services.clock().instant();
+        timers.heard(services.clock().instant());
         OpenSession current = session;
         if (current != null) {
             services.presences().touch(current.presenceId());

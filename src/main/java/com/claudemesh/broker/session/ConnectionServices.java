@@ -19,6 +19,6 @@ record ConnectionServices(
         StatusHandler statuses,
         Presences presences,
         Dispatcher dispatcher,
-        WriterFailures writerFailures,
+        WriterReports writerReports,
         ConnectionLimits limits,
         BrokerMetrics metrics) {}

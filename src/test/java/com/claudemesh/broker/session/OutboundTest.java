@@ -21,26 +21,31 @@ class OutboundTest {
     private final RecordingSocket socket = new RecordingSocket();
     private final List<Push> unencodable = new CopyOnWriteArrayList<>();
     private final List<Exception> writeFailures = new CopyOnWriteArrayList<>();
-    private final Outbound outbound = new Outbound(socket, 8, Duration.ofMillis(100), new Outbound.Events() {
-        @Override
-        public void writeFailed(Exception failure, boolean timedOut) {
-            writeFailures.add(failure);
-        }
+    private final Outbound outbound = new Outbound(
+            socket,
+            8,
+            Duration.ofMillis(100),
+            new Outbound.Events() {
+                @Override
+                public void writeFailed(Exception failure, boolean timedOut) {
+                    writeFailures.add(failure);
+                }
 
-        @Override
-        public void pushUnencodable(Push push, RuntimeException failure) {
-            unencodable.add(push);
-        }
+                @Override
+                public void roomAgain() {}
+            },
+            new SocketWriter.Reports() {
+                @Override
+                public void pushWritten(Push push) {}
 
-        @Override
-        public void replyUnencodable(RuntimeException failure) {}
+                @Override
+                public void pushUnencodable(Push push, RuntimeException failure) {
+                    unencodable.add(push);
+                }
 
-        @Override
-        public void roomAgain() {}
-
-        @Override
-        public void pushWritten(Push push) {}
-    });
+                @Override
+                public void replyUnencodable(RuntimeException failure) {}
+            });
 
     private static Push push(String messageId, Instant createdAt) {
         return new Push(
