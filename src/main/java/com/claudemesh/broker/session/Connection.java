@@ -209,8 +209,7 @@ final class Connection implements Outbound.Events {
     }
 
     private void refused(HelloVerifier.Rejected rejected) {
-        send(new Frames.Error(rejected.code(), rejected.message()));
-        closeByBroker(new CloseStatus(1008, rejected.code()), rejected.code());
+        refuse(rejected.code(), rejected.message(), new CloseStatus(1008, rejected.code()));
     }
 
     /**
@@ -223,14 +222,21 @@ final class Connection implements Outbound.Events {
             services.metrics().connectionRejected("try_again_later");
             tryAgainLater();
         } else {
-            send(new Frames.Error("internal_error", "the broker could not open the session"));
-            closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
+            refuse("internal_error", "the broker could not open the session", CloseStatus.SERVER_ERROR);
         }
     }
 
     private void tryAgainLater() {
-        send(new Frames.Error("try_again_later", "the broker cannot open a session now, retry later"));
-        closeByBroker(new CloseStatus(1013, "try_again_later"), "try_again_later");
+        refuse(
+                "try_again_later",
+                "the broker cannot open a session now, retry later",
+                new CloseStatus(1013, "try_again_later"));
+    }
+
+    /** A.3's refusal: the error frame, then the close, both through the writer so the order holds. */
+    private void refuse(String code, String message, CloseStatus closeStatus) {
+        send(new Frames.Error(code, message));
+        closeByBroker(closeStatus, code);
     }
 
     /** The ack (or error) is queued once the envelope is committed; the reader goes on meanwhile. */
