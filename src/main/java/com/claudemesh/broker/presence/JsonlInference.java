@@ -67,12 +67,13 @@ class JsonlInference {
             return 0;
         }
         Instant now = clock.instant();
+        Transcripts.Listing listing = transcripts.list();
         List<PresenceRows.Candidate> candidates = rows.inferenceCandidates(self.id(), now.minus(freshWindow));
         Set<String> cwds = new HashSet<>();
         int changed = 0;
         for (PresenceRows.Candidate candidate : candidates) {
             cwds.add(candidate.cwd());
-            Status inferred = verdict(candidate.cwd(), now);
+            Status inferred = verdict(listing, candidate.cwd(), now);
             StatusRule.State current = candidate.state();
             // An idle status has no TTL: rewriting the same jsonl idle would only churn the row.
             if (inferred == Status.IDLE && current.status() == Status.IDLE && current.source() == StatusSource.JSONL) {
@@ -91,14 +92,14 @@ class JsonlInference {
         return changed;
     }
 
-    private Status verdict(String cwd, Instant now) {
+    private Status verdict(Transcripts.Listing listing, String cwd, Instant now) {
         Verdict cached = verdicts.get(cwd);
         if (cached != null
                 && !now.isBefore(cached.at())
                 && now.isBefore(cached.at().plus(REFRESH_EVERY))) {
             return cached.status();
         }
-        Status status = transcripts.infer(cwd, now, statusTtl);
+        Status status = listing.infer(cwd, now, statusTtl);
         verdicts.put(cwd, new Verdict(status, now));
         return status;
     }

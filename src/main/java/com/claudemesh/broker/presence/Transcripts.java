@@ -6,28 +6,34 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads Claude Code transcripts to guess a session's status (PROTOCOL A.8, "JSONL inference"). File
- * I/O: callers keep it off the delivery path.
+ * I/O: callers keep it off the delivery path. A pass over many sessions reads the projects directory
+ * once ({@link #list}) and looks every cwd's folder names up in that listing, so a session without
+ * transcripts costs no system call — a broker with 10 000 sessions of other machines would
+ * otherwise stat tens of thousands of absent folders every pass.
  */
 final class Transcripts {
 
     static final int TAIL_BYTES = 8 * 1024;
+
+    private static final Pattern DRIVE_LETTER = Pattern.compile("^[A-Za-z]:");
 
     private final Path projectsDir;
     private final JsonMapper json;
@@ -51,7 +57,8 @@ final class Transcripts {
         candidates.add(cwd.replace('\\', '-').replace('/', '-').replace(':', '-'));
         candidates.add(cwd.replace('/', '-'));
         candidates.add(cwd.replace('\\', '-').replace('/', '-'));
-        candidates.add(cwd.replaceFirst("^[A-Za-z]:", "").replace('\\', '-').replace('/', '-'));
+        candidates.add(
+                DRIVE_LETTER.matcher(cwd).replaceFirst("").replace('\\', '-').replace('/', '-'));
         for (String candidate : List.copyOf(candidates)) {
             if (!candidate.startsWith("-")) {
                 candidates.add("-" + candidate);
@@ -60,37 +67,53 @@ final class Transcripts {
         return new ArrayList<>(candidates);
     }
 
-    /**
-     * {@code working} when the last assistant message of the newest transcript asks for a tool,
-     * otherwise {@code idle}; also {@code idle} without a transcript, and when the transcript has not
-     * changed for {@code staleAfter}: a session abandoned mid tool call must not stay working against
-     * the TTL sweep.
-     */
-    Status infer(String cwd, Instant now, Duration staleAfter) {
-        return newestTranscript(cwd)
-                .filter(file -> modifiedSince(file, now.minus(staleAfter)))
-                .map(file -> lastAssistantUsesTool(file) ? Status.WORKING : Status.IDLE)
-                .orElse(Status.IDLE);
-    }
-
-    Optional<Path> newestTranscript(String cwd) {
-        for (String name : folderCandidates(cwd)) {
-            Optional<Path> newest = folder(name).flatMap(Transcripts::newestJsonl);
-            if (newest.isPresent()) {
-                return newest;
+    /** The transcript folders there are now; an unreadable projects directory has none. */
+    Listing list() {
+        Set<String> folders = new HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(projectsDir, Files::isDirectory)) {
+            for (Path entry : entries) {
+                folders.add(entry.getFileName().toString());
             }
+        } catch (IOException e) {
+            return new Listing(Set.of());
         }
-        return Optional.empty();
+        return new Listing(folders);
     }
 
-    /** The folder, only when it is a direct child of the projects directory (a cwd of ".." is not). */
-    private Optional<Path> folder(String name) {
-        try {
-            Path folder = projectsDir.resolve(name).normalize();
-            return projectsDir.equals(folder.getParent()) && Files.isDirectory(folder)
-                    ? Optional.of(folder)
-                    : Optional.empty();
-        } catch (InvalidPathException e) {
+    /**
+     * One reading of the projects directory. Only its direct children are ever read (a cwd of ".."
+     * names none of them).
+     */
+    final class Listing {
+
+        private final Set<String> folders;
+
+        private Listing(Set<String> folders) {
+            this.folders = folders;
+        }
+
+        /**
+         * {@code working} when the last assistant message of the newest transcript asks for a tool,
+         * otherwise {@code idle}; also {@code idle} without a transcript, and when the transcript has
+         * not changed for {@code staleAfter}: a session abandoned mid tool call must not stay working
+         * against the TTL sweep.
+         */
+        Status infer(String cwd, Instant now, Duration staleAfter) {
+            return newestTranscript(cwd)
+                    .filter(file -> modifiedSince(file, now.minus(staleAfter)))
+                    .map(file -> lastAssistantUsesTool(file) ? Status.WORKING : Status.IDLE)
+                    .orElse(Status.IDLE);
+        }
+
+        private Optional<Path> newestTranscript(String cwd) {
+            for (String name : folderCandidates(cwd)) {
+                if (folders.contains(name)) {
+                    Optional<Path> newest = newestJsonl(projectsDir.resolve(name));
+                    if (newest.isPresent()) {
+                        return newest;
+                    }
+                }
+            }
             return Optional.empty();
         }
     }

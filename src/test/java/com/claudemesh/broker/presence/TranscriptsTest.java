@@ -67,28 +67,30 @@ class TranscriptsTest {
     void a8_linuxCwd_lastAssistantMessageWithToolUseMeansWorking() throws IOException {
         write("-home-a-proj", "s1.jsonl", USER, TOOL_USE, USER);
 
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
     }
 
     @Test
     void a8_macosCwd_lastAssistantMessageWithoutToolUseMeansIdle() throws IOException {
         write("-Users-a-proj", "s1.jsonl", TOOL_USE, USER, TEXT_ONLY);
 
-        assertThat(transcripts.infer("/Users/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/Users/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
     }
 
     @Test
     void a8_windowsCwd_foundUnderTheFirstCandidate() throws IOException {
         write("C--Users-a-proj", "s1.jsonl", TOOL_USE);
 
-        assertThat(transcripts.infer("C:\\Users\\a\\proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
+        assertThat(transcripts.list().infer("C:\\Users\\a\\proj", now, STALE_AFTER))
+                .isEqualTo(Status.WORKING);
     }
 
     @Test
     void a8_windowsCwd_foundUnderTheDriveLessCandidate() throws IOException {
         write("-Users-a-proj", "s1.jsonl", TOOL_USE);
 
-        assertThat(transcripts.infer("C:\\Users\\a\\proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
+        assertThat(transcripts.list().infer("C:\\Users\\a\\proj", now, STALE_AFTER))
+                .isEqualTo(Status.WORKING);
     }
 
     @Test
@@ -96,14 +98,15 @@ class TranscriptsTest {
         write("-Users-a-proj", "s1.jsonl", TOOL_USE);
         write("C--Users-a-proj", "s1.jsonl", TEXT_ONLY);
 
-        assertThat(transcripts.infer("C:\\Users\\a\\proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("C:\\Users\\a\\proj", now, STALE_AFTER))
+                .isEqualTo(Status.IDLE);
     }
 
     @Test
     void a8_noTranscriptMeansIdle() throws IOException {
-        assertThat(transcripts.infer("/home/a/none", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/none", now, STALE_AFTER)).isEqualTo(Status.IDLE);
         Files.createDirectory(projects.resolve("-home-a-empty"));
-        assertThat(transcripts.infer("/home/a/empty", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/empty", now, STALE_AFTER)).isEqualTo(Status.IDLE);
     }
 
     @Test
@@ -112,10 +115,10 @@ class TranscriptsTest {
         Path newer = write("-home-a-proj", "new.jsonl", TOOL_USE);
         Files.setLastModifiedTime(older, FileTime.from(now.minusSeconds(5)));
         Files.setLastModifiedTime(newer, FileTime.from(now.minusSeconds(1)));
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
 
         Files.setLastModifiedTime(older, FileTime.from(now));
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
     }
 
     @Test
@@ -128,14 +131,14 @@ class TranscriptsTest {
         }
         write("-home-a-proj", "s1.jsonl", lines);
 
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
     }
 
     @Test
     void a8_linesThatAreNotJsonAreSkipped() throws IOException {
         write("-home-a-proj", "s1.jsonl", TOOL_USE, "{not json", "");
 
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
     }
 
     @Test
@@ -143,15 +146,23 @@ class TranscriptsTest {
         Path file = write("-home-a-proj", "s1.jsonl", TOOL_USE);
         Files.setLastModifiedTime(file, FileTime.from(now.minus(STALE_AFTER).minusSeconds(1)));
 
-        assertThat(transcripts.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
     }
 
     @Test
     void aCwdCannotReachOutsideTheProjectsDirectory() throws IOException {
         Files.writeString(root.resolve("escaped.jsonl"), TOOL_USE + "\n");
 
-        assertThat(transcripts.newestTranscript("..")).isEmpty();
-        assertThat(transcripts.infer("..", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("..", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+    }
+
+    @Test
+    void aListingIsOneReadingOfTheProjectsDirectory_aFolderMadeLaterIsSeenByTheNextListing() throws IOException {
+        Transcripts.Listing before = transcripts.list();
+        write("-home-a-proj", "s1.jsonl", TOOL_USE);
+
+        assertThat(before.infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.IDLE);
+        assertThat(transcripts.list().infer("/home/a/proj", now, STALE_AFTER)).isEqualTo(Status.WORKING);
     }
 
     private Path write(String folder, String file, String... lines) throws IOException {
