@@ -121,21 +121,17 @@ final class Outbound {
         return ledger.unansweredFor(System.nanoTime());
     }
 
-    /** Pushes written but not confirmed by a pong. */
-    List<Push> unconfirmed() {
-        return ledger.unconfirmed();
-    }
-
     /**
-     * What a completed close handshake confirms (A.6): the unconfirmed pushes, except those whose
-     * flush found the socket already closing. Those raced the peer's close frame, and a peer that
-     * saw them after its close may have dropped them (the JDK client fails such a session with a
+     * What a completed close handshake confirms (A.6): the pushes written and not yet confirmed by a
+     * pong, except those whose flush did not return with the socket open (failed, still in progress,
+     * or found the socket already closing). Those raced the peer's close frame, and a peer that saw
+     * them after its close may have dropped them (the JDK client fails such a session with a
      * protocol error and discards what it had not handed on): they are released, never confirmed.
      * Call after {@link #stop}.
      */
     List<Push> confirmedByHandshake() {
         List<Push> confirmed = new ArrayList<>(ledger.unconfirmed());
-        confirmed.removeAll(writer.flushedWhileClosing());
+        confirmed.removeAll(writer.unproven());
         return confirmed;
     }
 

@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -86,8 +88,12 @@ final class SocketWriter {
     private final Condition allConfirmed = confirmation.newCondition();
     /** Pushes handed to the socket since the last flush. Only the writer touches it. */
     private final List<Push> unflushed = new ArrayList<>();
-    /** Pushes whose flush found the socket closing (written by the writer, read after {@link #stop}). */
-    private final List<Push> flushedWhileClosing = new CopyOnWriteArrayList<>();
+    /**
+     * Pushes not proven handed over before any close: from the start of their flush until it
+     * returns with the socket still open, for good when it failed or found the socket closing.
+     * Written by the writer, read by the end of the session.
+     */
+    private final Set<Push> unproven = ConcurrentHashMap.newKeySet();
 
     private int framesSinceFlush;
     private volatile boolean stopped;
@@ -132,9 +138,12 @@ final class SocketWriter {
         }
     }
 
-    /** Pushes whose flush found the socket already closing; final after {@link #stop}. */
-    List<Push> flushedWhileClosing() {
-        return flushedWhileClosing;
+    /**
+     * Pushes the ledger counts as written whose flush failed, found the socket closing or is still
+     * in progress: a close handshake does not prove the peer read them.
+     */
+    Set<Push> unproven() {
+        return unproven;
     }
 
     /** A pong confirmed every push: wakes a close waiting for that. */
@@ -200,10 +209,7 @@ final class SocketWriter {
                     unflushed.add(push.push());
                 }
             }
-            case Ping ping -> {
-                flush();
-                ping();
-            }
+            case Ping ping -> flush(() -> true);
             case Close close -> {
                 closeAfterConfirmation(close.status());
                 return false;
@@ -212,27 +218,37 @@ final class SocketWriter {
         return true;
     }
 
-    /** Writes what is batched; the pushes in it now count as written. */
-    private void flush() throws IOException {
+    /**
+     * Writes what is batched and, behind it in the same write system call, a ping if {@code
+     * pingWanted} — asked once the batch's pushes count as written, so that the ping covers them.
+     * Returns whether it pinged. The pushes stay {@link #unproven} until the write has returned with
+     * the socket open.
+     */
+    private boolean flush(BooleanSupplier pingWanted) throws IOException {
+        unproven.addAll(unflushed);
+        for (Push push : unflushed) {
+            ledger.written(push);
+        }
+        boolean ping = pingWanted.getAsBoolean();
+        if (ping) {
+            socket.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, ledger.ping(System.nanoTime())));
+        }
         socket.flush();
         framesSinceFlush = 0;
         boolean beforeAnyClose = socket.isOpen();
         for (Push push : unflushed) {
-            ledger.written(push);
             reports.pushWritten(push);
-            if (!beforeAnyClose) {
-                flushedWhileClosing.add(push);
+            if (beforeAnyClose) {
+                unproven.remove(push);
             }
         }
         unflushed.clear();
+        return ping;
     }
 
-    /** {@link #flush}, then a ping if one is due: it covers what was flushed (coalesced, PushLedger). */
+    /** {@link #flush} with a ping if one is due (coalesced, {@link PushLedger}). */
     private void flushAndPingIfDue() throws IOException {
-        flush();
-        if (ledger.pingDue(!queue.isEmpty())) {
-            ping();
-        }
+        flush(() -> ledger.pingDue(!queue.isEmpty()));
         owner.flushed();
     }
 
@@ -256,21 +272,12 @@ final class SocketWriter {
         }
     }
 
-    /** Sends the next numbered ping at once; it covers every push flushed before it. */
-    private void ping() throws IOException {
-        long number = ledger.ping(System.nanoTime());
-        socket.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, number));
-        socket.flush();
-    }
-
     /**
      * A broker-initiated close is orderly only if the peer provably read what was written: ask with a
      * ping and wait a moment for its pong before closing. What stays unconfirmed is released.
      */
     private void closeAfterConfirmation(CloseStatus status) throws IOException, InterruptedException {
-        flush();
-        if (!ledger.allConfirmed()) {
-            ping();
+        if (flush(() -> !ledger.allConfirmed())) {
             long deadline = System.nanoTime() + closeConfirmWait.toNanos();
             confirmation.lock();
             try {

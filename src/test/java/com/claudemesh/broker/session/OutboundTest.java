@@ -1,6 +1,7 @@
 package com.claudemesh.broker.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.atIndex;
 import static org.awaitility.Awaitility.await;
 
 import com.claudemesh.broker.protocol.Priority;
@@ -72,9 +73,10 @@ class OutboundTest {
                         RecordingSocket.Text.class,
                         text -> assertThat(text.json()).contains("\"messageId\":\"fine\""));
         assertThat(socket.written.get(1)).isInstanceOf(RecordingSocket.Ping.class);
-        assertThat(outbound.unconfirmed()).containsExactly(fine);
         assertThat(outbound.room()).as("the skipped push no longer counts").isEqualTo(7);
         assertThat(writeFailures).isEmpty();
+        outbound.stop();
+        assertThat(outbound.confirmedByHandshake()).containsExactly(fine);
     }
 
     @Test
@@ -85,7 +87,8 @@ class OutboundTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
         assertThat(writeFailures).containsExactly(encodingError);
-        assertThat(outbound.unconfirmed())
+        outbound.stop();
+        assertThat(outbound.confirmedByHandshake())
                 .as("a push whose write failed stays pending")
                 .isEmpty();
     }
@@ -111,7 +114,8 @@ class OutboundTest {
                 .as("a ping after the last push, before the close frame")
                 .isNotEmpty()
                 .allMatch(RecordingSocket.Ping.class::isInstance);
-        assertThat(outbound.unconfirmed()).extracting(Push::messageId).containsExactly("m0", "m1", "m2");
+        outbound.stop();
+        assertThat(outbound.confirmedByHandshake()).extracting(Push::messageId).containsExactly("m0", "m1", "m2");
     }
 
     @Test
@@ -122,9 +126,23 @@ class OutboundTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
         assertThat(socket.written).isEmpty();
-        assertThat(outbound.unconfirmed())
+        outbound.stop();
+        assertThat(outbound.confirmedByHandshake())
                 .as("never on the wire: released, not confirmed")
                 .isEmpty();
+    }
+
+    @Test
+    void a6_aPushToAQuietSession_leavesWithThePingThatCoversIt_inOneWrite() {
+        outbound.offerPush(push("m1", Instant.parse("2026-04-05T16:01:22.123Z")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> socket.written.size() >= 2);
+        assertThat(socket.flushes)
+                .singleElement()
+                .satisfies(frames -> assertThat(frames)
+                        .hasSize(2)
+                        .satisfies(push -> assertThat(push).isInstanceOf(RecordingSocket.Text.class), atIndex(0))
+                        .satisfies(ping -> assertThat(ping).isInstanceOf(RecordingSocket.Ping.class), atIndex(1)));
     }
 
     @Test

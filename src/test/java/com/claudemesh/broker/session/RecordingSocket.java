@@ -25,6 +25,9 @@ final class RecordingSocket implements Socket {
     /** What reached the wire: flushed frames, then the close. */
     final List<Sent> written = new CopyOnWriteArrayList<>();
 
+    /** The frames of each flush that wrote any: one entry per write system call Tomcat would make. */
+    final List<List<Sent>> flushes = new CopyOnWriteArrayList<>();
+
     private final List<Sent> batch = new ArrayList<>();
     private volatile Predicate<Sent> failing = sent -> false;
     private volatile RuntimeException failure;
@@ -63,6 +66,9 @@ final class RecordingSocket implements Socket {
     public synchronized void flush() throws java.io.IOException {
         if (failFlushes) {
             throw new java.io.IOException("Broken pipe");
+        }
+        if (!batch.isEmpty()) {
+            flushes.add(List.copyOf(batch));
         }
         written.addAll(batch);
         batch.clear();
