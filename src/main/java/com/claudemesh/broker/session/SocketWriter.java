@@ -22,9 +22,10 @@ import org.springframework.web.socket.CloseStatus;
  * queue gets an item and ending when the queue is empty, so an idle session holds no thread.
  *
  * <p>The frames of one drain are batched into few write system calls. What is batched is flushed
- * before every ping and close, after {@link #FLUSH_EVERY} frames and when the queue runs empty; a
- * push counts as written (for the {@link PushLedger}) only once flushed, so a ping never covers a
- * push still in the batch. What may enter the queue is decided by its owner, {@link Outbound}.
+ * at every ping and before the close, after {@link #FLUSH_EVERY} frames and when the queue runs
+ * empty; a ping goes out behind the pushes it covers, in the same write. A close handshake confirms
+ * a push (A.6) only once its flush has returned with the socket open ({@link #unproven}). What may
+ * enter the queue is decided by its owner, {@link Outbound}.
  */
 final class SocketWriter {
 
