@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -88,13 +87,14 @@ final class SocketWriter {
     private final ReentrantLock confirmation = new ReentrantLock();
     private final Condition allConfirmed = confirmation.newCondition();
     /** Pushes handed to the socket since the last flush. Only the writer touches it. */
-    private final List<Push> unflushed = new ArrayList<>();
+    private List<Push> unflushed = new ArrayList<>();
     /**
-     * Pushes not proven handed over before any close: from the start of their flush until it
-     * returns with the socket still open, for good when it failed or found the socket closing.
-     * Written by the writer, read by the end of the session.
+     * The pushes of the flush in progress, published before it starts and cleared once it has
+     * returned; left in place when it failed. Read by the end of the session.
      */
-    private final Set<Push> unproven = ConcurrentHashMap.newKeySet();
+    private volatile List<Push> flushing = List.of();
+    /** Pushes whose flush returned but found the socket closing. */
+    private final List<Push> racedTheClose = new CopyOnWriteArrayList<>();
 
     private int framesSinceFlush;
     private volatile boolean stopped;
@@ -143,7 +143,9 @@ final class SocketWriter {
      * Pushes the ledger counts as written whose flush failed, found the socket closing or is still
      * in progress: a close handshake does not prove the peer read them.
      */
-    Set<Push> unproven() {
+    List<Push> unproven() {
+        List<Push> unproven = new ArrayList<>(racedTheClose);
+        unproven.addAll(flushing);
         return unproven;
     }
 
@@ -226,8 +228,12 @@ final class SocketWriter {
      * the socket open.
      */
     private boolean flush(BooleanSupplier pingWanted) throws IOException {
-        unproven.addAll(unflushed);
-        for (Push push : unflushed) {
+        List<Push> batch = unflushed;
+        if (!batch.isEmpty()) {
+            unflushed = new ArrayList<>();
+        }
+        flushing = batch;
+        for (Push push : batch) {
             ledger.written(push);
         }
         boolean ping = pingWanted.getAsBoolean();
@@ -236,14 +242,13 @@ final class SocketWriter {
         }
         socket.flush();
         framesSinceFlush = 0;
-        boolean beforeAnyClose = socket.isOpen();
-        for (Push push : unflushed) {
+        for (Push push : batch) {
             reports.pushWritten(push);
-            if (beforeAnyClose) {
-                unproven.remove(push);
-            }
         }
-        unflushed.clear();
+        if (!socket.isOpen()) {
+            racedTheClose.addAll(batch);
+        }
+        flushing = List.of();
         return ping;
     }
 
