@@ -3,7 +3,6 @@ package com.claudemesh.broker.session;
 import com.claudemesh.broker.ops.ShutdownStep;
 import java.time.Duration;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * A.13 step two: every socket is closed with 1001 — after a last ping confirms what it was sent —
@@ -22,8 +21,7 @@ class CloseAllSessions implements ShutdownStep {
 
     @Override
     public void shutDown() {
-        CloseStatus goingAway = new CloseStatus(1001, "shutdown");
-        registry.sockets().forEach(connection -> connection.closeByBroker(goingAway, "shutdown"));
+        registry.sockets().forEach(connection -> connection.closeByBroker(BrokerClose.SHUTDOWN));
         long deadline = System.nanoTime() + WAIT_FOR_CLOSES.toNanos();
         while (!registry.sockets().isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -34,7 +32,7 @@ class CloseAllSessions implements ShutdownStep {
             }
         }
         // A socket whose close did not complete still gets its presence closed and claims released.
-        registry.sockets().forEach(connection -> connection.onClosed(goingAway));
+        registry.sockets().forEach(connection -> connection.onClosed(BrokerClose.SHUTDOWN.status()));
     }
 
     @Override

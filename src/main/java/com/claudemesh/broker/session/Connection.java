@@ -6,12 +6,10 @@ import com.claudemesh.broker.routing.Push;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.web.socket.CloseStatus;
 
 /**
@@ -43,106 +41,83 @@ final class Connection implements Outbound.Events {
 
     private final Socket socket;
     private final ConnectionServices services;
+    private final String clientAddress;
+    private final ConnectionLimits.Ticket ticket;
     private final Outbound outbound;
-    private final MessageAssembler assembler;
+    private final InboundFrames inbound;
+    private final SessionCommands commands;
     private final SessionTimers timers;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_HELLO);
     /** Held by the hello, by confirmations and by the end: a close waits until the session is whole. */
     private final ReentrantLock transitions = new ReentrantLock();
 
-    private final SendPipeline sends;
-    private final String clientAddress;
-    private final ConnectionLimits.Ticket ticket;
-    private final FrameGate frames;
-
-    private volatile SessionConfirmations confirmations;
-
     private volatile SessionRegistry.Slot slot;
     /** Set once the presence is stored; who routing delivers to. */
     private volatile OpenSession session;
 
-    private volatile String closeReason;
+    private volatile SessionConfirmations confirmations;
+    /** Why the broker closed it; set with the move to CLOSING. */
+    private volatile BrokerClose closedBecause;
 
     Connection(Socket socket, ConnectionServices services, String clientAddress, ConnectionLimits.Ticket ticket) {
         this.socket = socket;
         this.services = services;
         this.clientAddress = clientAddress;
         this.ticket = ticket;
-        this.frames =
-                new FrameGate(services.limits().frames(), services.limits().maxFramesPerSecond());
-        this.timers = new SessionTimers(
-                services.clock().instant(), services.settings().slowConsumerTimeout());
-        this.assembler = new MessageAssembler(services.settings().maxMessageBytes());
-        this.sends = new SendPipeline(services.sends());
+        SessionSettings settings = services.settings();
         this.outbound = new Outbound(
                 socket,
-                services.settings().outboundQueueFrames(),
+                settings.outboundQueueFrames(),
                 SessionSettings.CLOSE_CONFIRM_WAIT,
                 this,
                 services.writerReports().of(this::presenceIdOrNull));
+        this.inbound = new InboundFrames(
+                settings.maxMessageBytes(),
+                services.limits().frames(),
+                services.limits().maxFramesPerSecond());
+        this.commands = new SessionCommands(services.sends(), services.statuses(), outbound::addReply);
+        this.timers = new SessionTimers(services.clock().instant(), settings.slowConsumerTimeout());
     }
 
     // ---- inbound ----
 
     void onTextPart(String part, boolean last) {
-        switch (assembler.add(part, last)) {
-            case MessageAssembler.Partial partial -> {}
-            case MessageAssembler.TooBig tooBig -> tooBig();
-            case MessageAssembler.Whole whole -> onMessage(whole.text(), whole.oversized());
-        }
-    }
-
-    private void onMessage(String text, boolean oversized) {
         State now = state.get();
-        if (now == State.CLOSED || now == State.CLOSING) {
+        if (now == State.CLOSING || now == State.CLOSED) {
             return;
         }
         heard();
-        Frames.Inbound frame = Frames.parse(text);
-        switch (frames.take(frame)) {
-            case FrameGate.Admitted admitted -> {}
-            case FrameGate.Refused refused -> {
+        switch (inbound.take(part, last, now == State.OPEN)) {
+            case InboundFrames.More more -> {}
+            case InboundFrames.RateLimited limited -> {
                 services.metrics().frameRateLimited();
-                send(refused.reply());
-                return;
+                send(limited.reply());
             }
-            case FrameGate.Flooding flooding -> {
+            case InboundFrames.Flooding flooding -> {
                 services.metrics().frameRateLimited();
-                services.metrics().connectionRejected("flooding");
-                closeByBroker(new CloseStatus(1008, "flooding"), "flooding");
-                return;
+                services.metrics().connectionRejected(BrokerClose.FLOODING.reason());
+                closeByBroker(BrokerClose.FLOODING);
             }
+            case InboundFrames.TooBig tooBig -> closeByBroker(BrokerClose.TOO_BIG);
+            case InboundFrames.Frame frame when now == State.OPEN -> command(frame);
+            case InboundFrames.Frame frame -> beforeHello(frame.frame());
         }
-        boolean aSend = frame instanceof Frames.Send || frame instanceof Frames.BadSend;
-        if (oversized && (now != State.OPEN || !aSend)) {
-            // A session's send gets its too_large refusal (A.4) with its id; anything else is over A.1's limit.
-            tooBig();
-            return;
+    }
+
+    private void command(InboundFrames.Frame frame) {
+        if (!commands.handle(session, frame.frame(), frame.oversized(), this::send)) {
+            log.warn("Sends of a session waited too long for the database; closing it");
+            closeByBroker(BrokerClose.INTERNAL_ERROR);
         }
-        if (now != State.OPEN) {
-            switch (frame) {
-                case Frames.Hello hello when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
-                case Frames.BadHello bad when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
-                case Frames.Hello hello -> hello(hello);
-                case Frames.BadHello bad -> refused(services.verifier().malformed());
-                default -> send(new Frames.Error("no_hello", "must send hello first"));
-            }
-            return;
-        }
-        session.active();
+    }
+
+    private void beforeHello(Frames.Inbound frame) {
         switch (frame) {
-            case Frames.Send send -> send(send, oversized);
-            case Frames.BadSend bad -> send(services.sends().refused(bad));
-            case Frames.SetStatus set ->
-                services.statuses()
-                        .set(session.presence(), session.member(), set.status())
-                        .ifPresent(this::send);
-            case Frames.Hello hello ->
-                send(new Frames.Error("already_authenticated", "this session already sent hello"));
-            case Frames.BadHello bad ->
-                send(new Frames.Error("already_authenticated", "this session already sent hello"));
-            case Frames.Malformed malformed -> send(new Frames.Error("malformed", malformed.message()));
-            case Frames.UnknownType unknown -> send(new Frames.Error("unknown_type", "unknown message type"));
+            case Frames.Hello hello when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
+            case Frames.BadHello bad when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
+            case Frames.Hello hello -> hello(hello);
+            case Frames.BadHello bad -> refused(services.verifier().malformed());
+            default -> send(new Frames.Error("no_hello", "must send hello first"));
         }
     }
 
@@ -151,19 +126,12 @@ final class Connection implements Outbound.Events {
         transitions.lock();
         try {
             if (!services.registry().accepting()) {
-                closeByBroker(new CloseStatus(1001, "shutting down"), "shutdown");
+                closeByBroker(BrokerClose.SHUTDOWN);
                 return;
             }
-            HelloVerifier.Verdict verdict;
-            try {
-                verdict = services.verifier().verify(hello);
-            } catch (DataAccessException e) {
-                log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
-                notOpened(e);
-                return;
-            }
-            switch (verdict) {
+            switch (services.verifier().verify(hello)) {
                 case HelloVerifier.Rejected rejected -> refused(rejected);
+                case HelloVerifier.Unchecked unchecked -> notOpened(unchecked.cause());
                 case HelloVerifier.Accepted accepted -> open(accepted);
             }
         } finally {
@@ -176,19 +144,12 @@ final class Connection implements Outbound.Events {
         if (!state.compareAndSet(State.AWAITING_HELLO, State.OPENING)) {
             return;
         }
-        SessionOpener.Outcome outcome;
-        try {
-            outcome =
-                    services.opener().open(accepted.hello(), accepted.member()).join();
-        } catch (CompletionException e) {
-            notOpened(e.getCause());
-            return;
-        }
-        switch (outcome) {
+        switch (services.opener().open(accepted.hello(), accepted.member()).join()) {
             case SessionOpener.Replayed replayed -> {
                 releaseSlot();
                 refused(services.verifier().replayed(accepted.hello()));
             }
+            case SessionOpener.NotStored notStored -> notOpened(notStored.cause());
             case SessionOpener.Opened opened -> opened(accepted.member(), opened);
         }
     }
@@ -209,42 +170,31 @@ final class Connection implements Outbound.Events {
     }
 
     private void refused(HelloVerifier.Rejected rejected) {
-        refuse(rejected.code(), rejected.message(), new CloseStatus(1008, rejected.code()));
+        refuse(rejected.close(), rejected.message());
     }
 
     /**
      * The session could not be checked or stored; its capacity slot is given back. A database that
      * does not answer is A.3's 1013 (the client retries); anything else is the broker's fault, 1011.
      */
-    private void notOpened(Throwable failure) {
+    private void notOpened(RuntimeException failure) {
         releaseSlot();
         if (GroupCommit.unavailable(failure)) {
-            services.metrics().connectionRejected("try_again_later");
+            services.metrics().connectionRejected(BrokerClose.TRY_AGAIN_LATER.reason());
             tryAgainLater();
         } else {
-            refuse("internal_error", "the broker could not open the session", CloseStatus.SERVER_ERROR);
+            refuse(BrokerClose.INTERNAL_ERROR, "the broker could not open the session");
         }
     }
 
     private void tryAgainLater() {
-        refuse(
-                "try_again_later",
-                "the broker cannot open a session now, retry later",
-                new CloseStatus(1013, "try_again_later"));
+        refuse(BrokerClose.TRY_AGAIN_LATER, "the broker cannot open a session now, retry later");
     }
 
     /** A.3's refusal: the error frame, then the close, both through the writer so the order holds. */
-    private void refuse(String code, String message, CloseStatus closeStatus) {
-        send(new Frames.Error(code, message));
-        closeByBroker(closeStatus, code);
-    }
-
-    /** The ack (or error) is queued once the envelope is committed; the reader goes on meanwhile. */
-    private void send(Frames.Send send, boolean oversized) {
-        if (!sends.submit(session.member(), send, oversized, outbound::addReply)) {
-            log.warn("Sends of a session waited too long for the database; closing it");
-            closeByBroker(CloseStatus.SERVER_ERROR, "internal_error");
-        }
+    private void refuse(BrokerClose why, String message) {
+        send(new Frames.Error(why.reason(), message));
+        closeByBroker(why);
     }
 
     void onPong(ByteBuffer payload) {
@@ -261,7 +211,7 @@ final class Connection implements Outbound.Events {
     }
 
     void onBinary() {
-        closeByBroker(new CloseStatus(1003, "binary frames are not supported"), "binary_frame");
+        closeByBroker(BrokerClose.BINARY_FRAME);
     }
 
     /** The timers of A.1/A.3 ({@link SessionTimers}); from the sweeper, once a second. */
@@ -269,7 +219,7 @@ final class Connection implements Outbound.Events {
         switch (timers.due(state.get(), now, outbound.unconfirmedFor())) {
             case HELLO_TIMEOUT -> refused(services.verifier().timedOut());
             case SLOW_CONSUMER -> slowConsumer();
-            case IDLE_TIMEOUT -> closeByBroker(new CloseStatus(1008, "idle_timeout"), "idle_timeout");
+            case IDLE_TIMEOUT -> closeByBroker(BrokerClose.IDLE_TIMEOUT);
             case PING -> outbound.requestKeepalivePing();
             case NOTHING -> {}
         }
@@ -283,11 +233,10 @@ final class Connection implements Outbound.Events {
             if (was == State.CLOSED) {
                 return;
             }
-            boolean byBroker = was == State.CLOSING;
-            if (!byBroker && outbound.writeTimedOut(services.settings().slowConsumerTimeout())) {
-                byBroker = true;
-                closeReason = "slow_consumer";
-                services.metrics().connectionRejected("slow_consumer");
+            BrokerClose byBroker = was == State.CLOSING ? closedBecause : null;
+            if (byBroker == null && outbound.writeTimedOut(services.settings().slowConsumerTimeout())) {
+                byBroker = BrokerClose.SLOW_CONSUMER;
+                services.metrics().connectionRejected(byBroker.reason());
             }
             outbound.stop();
             ticket.release();
@@ -297,7 +246,7 @@ final class Connection implements Outbound.Events {
                 return;
             }
             services.registry().unregister(this);
-            EndOfSession end = EndOfSession.of(byBroker ? closeReason : null, closeStatus.getCode());
+            EndOfSession end = EndOfSession.of(byBroker, closeStatus.getCode());
             if (end.handshake()) {
                 confirmations.confirm(outbound.confirmedByHandshake());
             }
@@ -325,18 +274,18 @@ final class Connection implements Outbound.Events {
     }
 
     /** Closes after what is queued has been written (and, for pushes, confirmed or given up on). */
-    void closeByBroker(CloseStatus closeStatus, String reason) {
-        if (toClosing(reason) && !outbound.requestClose(closeStatus)) {
-            closeNow(closeStatus);
+    void closeByBroker(BrokerClose why) {
+        if (toClosing(why) && !outbound.requestClose(why.status())) {
+            closeNow(why);
         }
     }
 
     /** Closes at once: a peer that does not drain may never take the close frame from the writer. */
     void slowConsumer() {
-        if (toClosing("slow_consumer")) {
-            services.metrics().connectionRejected("slow_consumer");
+        if (toClosing(BrokerClose.SLOW_CONSUMER)) {
+            services.metrics().connectionRejected(BrokerClose.SLOW_CONSUMER.reason());
         }
-        closeNow(new CloseStatus(1008, "slow_consumer"));
+        closeNow(BrokerClose.SLOW_CONSUMER);
     }
 
     @Override
@@ -351,8 +300,8 @@ final class Connection implements Outbound.Events {
         if (timedOut) {
             slowConsumer();
         } else {
-            toClosing("write_failed");
-            closeNow(CloseStatus.SERVER_ERROR);
+            toClosing(BrokerClose.WRITE_FAILED);
+            closeNow(BrokerClose.WRITE_FAILED);
         }
     }
 
@@ -385,10 +334,10 @@ final class Connection implements Outbound.Events {
     }
 
     /** The broker ends the session: true for the one call that moved it to CLOSING. */
-    private boolean toClosing(String reason) {
+    private boolean toClosing(BrokerClose why) {
         for (State now = state.get(); now != State.CLOSING && now != State.CLOSED; now = state.get()) {
             if (state.compareAndSet(now, State.CLOSING)) {
-                closeReason = reason;
+                closedBecause = why;
                 return true;
             }
         }
@@ -400,10 +349,6 @@ final class Connection implements Outbound.Events {
         return current == null ? null : current.presenceId();
     }
 
-    private void tooBig() {
-        closeByBroker(new CloseStatus(1009, "message too big"), "too_big");
-    }
-
     private void releaseSlot() {
         SessionRegistry.Slot held = slot;
         if (held != null) {
@@ -412,7 +357,7 @@ final class Connection implements Outbound.Events {
     }
 
     /** Closes without waiting for the writer; only for a writer that is stuck or gone. */
-    private void closeNow(CloseStatus closeStatus) {
-        socket.abort(closeStatus);
+    private void closeNow(BrokerClose why) {
+        socket.abort(why.status());
     }
 }

@@ -13,10 +13,10 @@ record EndOfSession(String reason, boolean handshake) {
     /** Close codes that never follow a close frame of the peer: an abnormal end, not a handshake. */
     private static final Set<Integer> NOT_A_PEER_CLOSE = Set.of(1002, 1003, 1006, 1007, 1009, 1010, 1011, 1015);
 
-    /** {@code brokerReason}: why the broker closed the socket, or null when the peer or the network did. */
-    static EndOfSession of(String brokerReason, int closeCode) {
-        if (brokerReason != null) {
-            return new EndOfSession(brokerReason, false);
+    /** {@code byBroker}: why the broker closed the socket, or null when the peer or the network did. */
+    static EndOfSession of(BrokerClose byBroker, int closeCode) {
+        if (byBroker != null) {
+            return new EndOfSession(byBroker.reason(), false);
         }
         boolean handshake = !NOT_A_PEER_CLOSE.contains(closeCode);
         return new EndOfSession(handshake ? "client_closed" : "connection_lost", handshake);

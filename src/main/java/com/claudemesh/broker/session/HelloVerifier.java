@@ -34,8 +34,16 @@ class HelloVerifier {
     /** The session may open; {@code slot} is its place in the mesh's capacity until it ends. */
     record Accepted(Frames.Hello hello, Member member, SessionRegistry.Slot slot) implements Verdict {}
 
-    /** {@code hello} is null when the frame was malformed. */
-    record Rejected(String code, String message, Frames.Hello hello) implements Verdict {}
+    /** The members could not be read: nothing was decided and no slot is kept. */
+    record Unchecked(DataAccessException cause) implements Verdict {}
+
+    /** {@code hello} is null when the frame was malformed; {@code close} names the refusal's code. */
+    record Rejected(BrokerClose close, String message, Frames.Hello hello) implements Verdict {
+
+        String code() {
+            return close.reason();
+        }
+    }
 
     private final SessionRegistry registry;
     private final SessionSettings settings;
@@ -62,15 +70,19 @@ class HelloVerifier {
         this.clock = clock;
     }
 
-    /** Checks 2 to 5. Throws {@link DataAccessException} when the members cannot be read (no slot is kept). */
+    /** Checks 2 to 5. */
     Verdict verify(Frames.Hello hello) {
         Optional<SessionRegistry.Slot> slot = registry.reserveSlot(hello.meshId(), settings.maxConnectionsPerMesh());
         if (slot.isEmpty()) {
-            return rejected(new Rejected("capacity", "this mesh has reached its connection limit", hello));
+            return rejected(new Rejected(BrokerClose.CAPACITY, "this mesh has reached its connection limit", hello));
         }
         Verdict verdict;
         try {
             verdict = authenticate(hello, slot.get());
+        } catch (DataAccessException e) {
+            slot.get().release();
+            log.warn("Checking a hello failed: {}", e.getClass().getSimpleName());
+            return new Unchecked(e);
         } catch (RuntimeException e) {
             slot.get().release();
             throw e;
@@ -84,30 +96,31 @@ class HelloVerifier {
 
     /** Check 1 failed: nothing of the frame can be trusted, not even its mesh id. */
     Rejected malformed() {
-        return rejected(new Rejected("malformed", Frames.HELLO_FIELDS, null));
+        return rejected(new Rejected(BrokerClose.MALFORMED, Frames.HELLO_FIELDS, null));
     }
 
     /** Check 6: this hello was accepted before, here or by another broker process. */
     Rejected replayed(Frames.Hello hello) {
-        return rejected(new Rejected("replayed", "this hello was already used; sign a new one", hello));
+        return rejected(new Rejected(BrokerClose.REPLAYED, "this hello was already used; sign a new one", hello));
     }
 
     /** No hello within the limit (A.3). */
     Rejected timedOut() {
-        return rejected(new Rejected("hello_timeout", "no hello within 10 s", null));
+        return rejected(new Rejected(BrokerClose.HELLO_TIMEOUT, "no hello within 10 s", null));
     }
 
     private Verdict authenticate(Frames.Hello hello, SessionRegistry.Slot slot) {
         long skew = Math.abs(clock.millis() - hello.timestamp());
         if (skew > MAX_SKEW.toMillis()) {
-            return new Rejected("timestamp_skew", "timestamp is more than 60 s away from the broker's clock", hello);
+            return new Rejected(
+                    BrokerClose.TIMESTAMP_SKEW, "timestamp is more than 60 s away from the broker's clock", hello);
         }
         if (!ed25519.verify(hello.canonical(), hello.signature(), hello.pubkey())) {
-            return new Rejected("bad_signature", "signature does not verify", hello);
+            return new Rejected(BrokerClose.BAD_SIGNATURE, "signature does not verify", hello);
         }
         Optional<Member> member = members.findActive(hello.meshId(), Hex.normalize(hello.pubkey()));
         if (member.isEmpty() || !member.get().id().equals(hello.memberId())) {
-            return new Rejected("unauthorized", "not a member of this mesh", hello);
+            return new Rejected(BrokerClose.UNAUTHORIZED, "not a member of this mesh", hello);
         }
         return new Accepted(hello, member.get(), slot);
     }

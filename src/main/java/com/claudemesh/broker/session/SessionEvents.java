@@ -6,7 +6,6 @@ import com.claudemesh.broker.presence.PresenceStatusChanged;
 import com.claudemesh.broker.routing.Dispatcher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.CloseStatus;
 
 /** What other features announce that changes live sessions: status changes (A.7), revocations, archiving. */
 @Component
@@ -33,14 +32,14 @@ class SessionEvents {
     @EventListener
     void memberRevoked(MemberRevoked event) {
         for (Connection connection : registry.openOfMember(event.memberId())) {
-            connection.closeByBroker(new CloseStatus(1008, "revoked"), "revoked");
+            connection.closeByBroker(BrokerClose.REVOKED);
         }
     }
 
     @EventListener
     void meshArchived(MeshArchived event) {
         for (Connection connection : registry.openInMesh(event.meshId())) {
-            connection.closeByBroker(new CloseStatus(1008, "mesh_archived"), "mesh_archived");
+            connection.closeByBroker(BrokerClose.MESH_ARCHIVED);
         }
     }
 }

@@ -58,6 +58,9 @@ class SessionOpener implements DisposableBean {
     /** A.3 check 6: this very hello was accepted before; nothing was stored. */
     record Replayed() implements Outcome {}
 
+    /** The database could not store it, or the broker is shutting down: nothing was opened. */
+    record NotStored(RuntimeException cause) implements Outcome {}
+
     private record Request(
             Frames.Hello hello, Member member, HookToken hookToken, CompletableFuture<Outcome> outcome) {}
 
@@ -110,20 +113,20 @@ class SessionOpener implements DisposableBean {
 
                     @Override
                     public void failed(Request request, RuntimeException cause) {
-                        request.outcome().completeExceptionally(cause);
+                        request.outcome().complete(new NotStored(cause));
                     }
                 },
                 meters);
     }
 
     /**
-     * Completes with the stored session or the replay refusal, or exceptionally when the database
-     * could not store it: nothing was opened.
+     * Completes with the stored session, the replay refusal, or what kept it from being stored;
+     * never exceptionally.
      */
     CompletableFuture<Outcome> open(Frames.Hello hello, Member member) {
         Request request = new Request(hello, member, HookToken.random(), new CompletableFuture<>());
         if (!queue.add(request)) {
-            request.outcome().completeExceptionally(new IllegalStateException("the broker is shutting down"));
+            request.outcome().complete(new NotStored(new IllegalStateException("the broker is shutting down")));
         }
         return request.outcome();
     }

@@ -23,7 +23,8 @@ class EndOfSessionTest {
 
     @Test
     void a6_aCloseByTheBroker_confirmsNothing_andRecordsTheBrokersReason() {
-        assertThat(EndOfSession.of("idle_timeout", 1000)).isEqualTo(new EndOfSession("idle_timeout", false));
-        assertThat(EndOfSession.of("slow_consumer", 1006)).isEqualTo(new EndOfSession("slow_consumer", false));
+        assertThat(EndOfSession.of(BrokerClose.IDLE_TIMEOUT, 1000)).isEqualTo(new EndOfSession("idle_timeout", false));
+        assertThat(EndOfSession.of(BrokerClose.SLOW_CONSUMER, 1006))
+                .isEqualTo(new EndOfSession("slow_consumer", false));
     }
 }
