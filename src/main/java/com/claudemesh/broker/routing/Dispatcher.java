@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -32,10 +31,15 @@ import org.springframework.stereotype.Service;
  * what its buffer has room for. Drains of one member are coalesced and never run twice at once in
  * this process; the claim itself keeps concurrent drains of other processes apart.
  *
- * <p>It also knows when a member is <em>quiet</em>: a drain that covered every one of its current
- * sessions found nothing more they admit, and nothing was requested since. Only then may a new
- * envelope skip the queue and go straight to a session ({@link #directTarget}): nothing older that
- * the session would receive is still waiting, so the direct push cannot overtake it (A.6 order).
+ * <p>A new envelope for a member with a session here that admits it never waits to be claimed
+ * ({@link #way}). When the member is <em>quiet</em> — a drain that covered every one of its current
+ * sessions found nothing more they admit, and nothing was requested since — nothing older that the
+ * session would receive is waiting, and the envelope is pushed straight after its commit. Otherwise
+ * it is claimed for that session in its insert all the same and <em>handed over</em> to the
+ * member's drain, which pushes it only after a pass that claimed and pushed everything claimable:
+ * whatever older the session would receive was committed before the hand-over and is claimed
+ * first, so nothing overtakes it (A.6 order) — and the delivery row is written once, not inserted
+ * and then claimed by an UPDATE.
  */
 @Service
 public class Dispatcher implements DisposableBean {
@@ -58,18 +62,8 @@ public class Dispatcher implements DisposableBean {
         this.clock = clock;
     }
 
-    /**
-     * The drain state of one member: pending requests, a counter of everything that may have made
-     * deliveries claimable, and the last drain that found nothing left.
-     */
-    private static final class MemberDrains {
-        final AtomicInteger requests = new AtomicInteger();
-        final AtomicLong changes = new AtomicLong();
-        volatile Quiet quiet;
-    }
-
-    /** A drain that started after change {@code change} served {@code sessions} and left nothing they admit. */
-    private record Quiet(long change, Set<DeliveryTarget> sessions) {}
+    /** A committed delivery claimed for {@code target} in its insert, waiting for the member's drain. */
+    record HandedOver(DeliveryTarget target, Push push) {}
 
     /** Something may have become deliverable for this member: push it to its live sessions now. */
     public void request(String memberId) {
@@ -106,24 +100,32 @@ public class Dispatcher implements DisposableBean {
     }
 
     /**
-     * The session a new envelope of this priority may be pushed to without going through the queue:
-     * the member is quiet and this is the session a drain would serve it to (the most recently active
-     * one admitting the priority). Empty otherwise — the envelope is then queued and drained.
+     * How a new envelope of this priority reaches the member: to the session a drain would serve it
+     * to (the most recently active one admitting the priority) — {@link Way.Direct} when the member is
+     * quiet, {@link Way.AfterDrain} otherwise — or {@link Way.Queued} when no session here admits it.
      */
-    Optional<DeliveryTarget> directTarget(String memberId, Priority priority) {
-        MemberDrains drains = members.get(memberId);
-        Quiet quiet = drains == null ? null : drains.quiet;
-        if (quiet == null || quiet.change() != drains.changes.get()) {
-            return Optional.empty();
-        }
+    Way way(String memberId, Priority priority) {
         List<? extends DeliveryTarget> current = sessions.sessionsOf(memberId);
-        if (current.size() != quiet.sessions().size() || !quiet.sessions().containsAll(current)) {
-            return Optional.empty();
-        }
-        return current.stream()
-                .filter(target -> target.admits(priority))
+        Optional<DeliveryTarget> target = current.stream()
+                .filter(session -> session.admits(priority))
                 .max(Comparator.comparingLong(DeliveryTarget::lastActivity))
                 .map(DeliveryTarget.class::cast);
+        if (target.isEmpty()) {
+            return Way.QUEUED;
+        }
+        MemberDrains drains = members.get(memberId);
+        boolean quiet = drains != null && drains.quiet(current);
+        return quiet ? new Way.Direct(target.get()) : new Way.AfterDrain(target.get());
+    }
+
+    /**
+     * Committed deliveries of one member claimed for their sessions, in commit order: its drain
+     * pushes them after a pass that claims what is older. A member with hand-overs waiting is not
+     * quiet ({@link #way}), so no envelope planned meanwhile is pushed directly past them.
+     */
+    void handOver(String memberId, List<HandedOver> pushes) {
+        drainsOf(memberId).handOver(pushes);
+        request(memberId);
     }
 
     private MemberDrains drainsOf(String memberId) {
@@ -166,6 +168,12 @@ public class Dispatcher implements DisposableBean {
             return;
         }
         Set<String> due = new HashSet<>();
+        // Pushes handed over to a drain that failed are retried here too.
+        members.forEach((memberId, drains) -> {
+            if (drains.hasHandedOver()) {
+                due.add(memberId);
+            }
+        });
         for (DeliveryStore.MemberPriority waiting : claimable) {
             if (sessions.sessionsOf(waiting.memberId()).stream().anyMatch(s -> s.admits(waiting.priority()))) {
                 due.add(waiting.memberId());
@@ -180,10 +188,17 @@ public class Dispatcher implements DisposableBean {
             seen = state.requests.get();
             long change = state.changes.get();
             List<DeliveryTarget> served = new ArrayList<>(sessions.sessionsOf(memberId));
-            state.quiet = null;
+            List<HandedOver> handed = state.passStarts();
             try {
-                if (drain(memberId, served)) {
-                    state.quiet = new Quiet(change, Set.copyOf(served));
+                boolean emptied;
+                try {
+                    emptied = drain(memberId, served);
+                } catch (RuntimeException e) {
+                    state.passFailed(handed);
+                    throw e;
+                }
+                if (pushHandedOver(handed, emptied) && emptied) {
+                    state.passEmptied(change, served);
                 }
             } catch (RuntimeException e) {
                 log.atWarn()
@@ -220,6 +235,45 @@ public class Dispatcher implements DisposableBean {
             served.addAll(admitted);
         }
         return emptied;
+    }
+
+    /**
+     * Pushes what was handed over, in order, once the pass claimed everything older ({@code
+     * claimedAll}); true when every one was pushed. A push its session does not take — full,
+     * closing, or no longer admitting its priority — is given back with those after it for the same
+     * session, to be claimed in order by a later drain; so is everything when older deliveries are
+     * still waiting.
+     */
+    private boolean pushHandedOver(List<HandedOver> handed, boolean claimedAll) {
+        Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
+        for (HandedOver next : handed) {
+            DeliveryTarget target = next.target();
+            boolean pushed = claimedAll
+                    && !refused.containsKey(target)
+                    && target.admits(next.push().priority())
+                    && target.push(next.push());
+            if (!pushed) {
+                if (claimedAll && !refused.containsKey(target)) {
+                    target.moreWaiting();
+                }
+                refused.computeIfAbsent(target, t -> new ArrayList<>())
+                        .add(next.push().messageId());
+            }
+        }
+        refused.forEach(this::giveBack);
+        return refused.isEmpty();
+    }
+
+    /**
+     * Releases claims of {@code target} it did not take, so that they are claimed again in order. A
+     * failure leaves them to lapse with the session; the periodic drain then finds them.
+     */
+    void giveBack(DeliveryTarget target, List<String> messageIds) {
+        try {
+            store.release(target.presenceId(), messageIds, target.memberId());
+        } catch (DataAccessException e) {
+            log.debug("Releasing refused pushes failed: {}", e.getClass().getSimpleName());
+        }
     }
 
     /** Claims and pushes until the session is full (false) or nothing it admits is left (true). */

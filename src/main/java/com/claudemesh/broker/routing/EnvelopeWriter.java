@@ -17,30 +17,25 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
  * Stores envelopes with group commit and pushes them (PROTOCOL A.4, A.6). Sends of all sessions
  * queue here; one thread writes whatever is waiting as one statement — envelopes, deliveries, their
  * {@code message_routed} audit events and the wake-ups of other processes — and only after it acks
- * the senders and pushes to recipients. A recipient whose member is quiet ({@link
- * Dispatcher#directTarget}) is claimed for its session in the insert itself and pushed straight
- * from memory; every other delivery is queued for the dispatcher to drain.
+ * the senders and pushes to recipients. A recipient with a session here that admits the envelope
+ * ({@link Dispatcher#way}) is claimed for that session in the insert itself and pushed from memory:
+ * straight after the commit when its member is quiet, by the member's drain otherwise. Only the
+ * others are queued for a drain, here or in another process, to claim.
  */
 @Component
 class EnvelopeWriter implements DisposableBean {
 
     /** Rows of one transaction at most (a broadcast to a large mesh is written alone). */
     private static final int MAX_ROWS = 10_000;
-
-    private static final Logger log = LoggerFactory.getLogger(EnvelopeWriter.class);
 
     /** A send that passed its checks: the envelope, its recipients in order, and who waits for the commit. */
     record Submission(
@@ -55,8 +50,8 @@ class EnvelopeWriter implements DisposableBean {
         }
     }
 
-    /** One delivery of a batch, with the session it goes to straight away (or null: queued). */
-    private record Planned(Submission submission, String memberId, DeliveryTarget target) {}
+    /** One delivery of a batch and its way to the recipient. */
+    private record Planned(Submission submission, String memberId, Way way) {}
 
     private final DeliveryStore store;
     private final AuditLog audit;
@@ -123,29 +118,32 @@ class EnvelopeWriter implements DisposableBean {
     }
 
     /**
-     * Chooses, in send order, which deliveries go straight to a session: that session's buffer must
-     * have room for everything this batch gives it. Once one delivery of a member is queued, its
-     * later ones in the batch are queued too — the room can grow meanwhile (a pong), and a later
-     * one pushed directly would overtake the queued one.
+     * Chooses, in send order, each delivery's way. A direct push needs room in its session's buffer
+     * for everything this batch gives it directly. Once one delivery of a member does not go
+     * directly, none of its later ones in the batch does — the member may turn quiet or the room
+     * grow meanwhile, and a later one pushed directly would overtake it; they go to the member's
+     * drain, which pushes them after it.
      */
     private List<Planned> plan(List<Submission> batch) {
         List<Planned> plan = new ArrayList<>();
         Map<DeliveryTarget, Integer> given = new HashMap<>();
-        Set<String> queued = new HashSet<>();
+        Set<String> notDirect = new HashSet<>();
         for (Submission submission : batch) {
             Priority priority = submission.envelope().priority();
             for (String memberId : submission.recipientIds()) {
-                Optional<DeliveryTarget> direct =
-                        queued.contains(memberId) ? Optional.empty() : dispatcher.directTarget(memberId, priority);
-                DeliveryTarget target = null;
-                if (direct.isPresent()
-                        && given.getOrDefault(direct.get(), 0) < direct.get().room()) {
-                    target = direct.get();
-                    given.merge(target, 1, Integer::sum);
-                } else {
-                    queued.add(memberId);
+                Way way = dispatcher.way(memberId, priority);
+                if (way instanceof Way.Direct direct) {
+                    DeliveryTarget target = direct.target();
+                    if (notDirect.contains(memberId) || given.getOrDefault(target, 0) >= target.room()) {
+                        way = new Way.AfterDrain(target);
+                    } else {
+                        given.merge(target, 1, Integer::sum);
+                    }
                 }
-                plan.add(new Planned(submission, memberId, target));
+                if (!(way instanceof Way.Direct)) {
+                    notDirect.add(memberId);
+                }
+                plan.add(new Planned(submission, memberId, way));
             }
         }
         return plan;
@@ -161,9 +159,11 @@ class EnvelopeWriter implements DisposableBean {
                     envelope.messageId(),
                     planned.memberId(),
                     envelope.priority(),
-                    planned.target() == null ? null : planned.target().presenceId()));
+                    planned.way().target() == null
+                            ? null
+                            : planned.way().target().presenceId()));
             // Recipients connected here are pushed to directly; the others may be connected elsewhere.
-            if (planned.target() == null
+            if (planned.way().target() == null
                     && sessions.sessionsOf(planned.memberId()).isEmpty()) {
                 elsewhere.add(planned.memberId());
             }
@@ -195,31 +195,36 @@ class EnvelopeWriter implements DisposableBean {
     }
 
     /**
-     * After the commit: direct pushes in send order; a push the session no longer takes is released
-     * and drained like any queued delivery, and so are the member's later ones of this batch, which
-     * must not overtake it. Members with queued deliveries and a session here are drained.
+     * After the commit, in send order: direct pushes — one the session no longer takes is given back
+     * and drained like any queued delivery, and so are the member's later direct ones of this batch,
+     * which must not overtake it — then the hand-overs to the members' drains. Members with queued
+     * deliveries and a session here are drained.
      */
     private void deliver(List<Planned> plan, Instant committedAt) {
         Set<String> toDrain = new LinkedHashSet<>();
         Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
+        Map<String, List<Dispatcher.HandedOver>> handOvers = new LinkedHashMap<>();
         for (Planned planned : plan) {
-            DeliveryTarget target = planned.target();
-            if (target == null) {
-                toDrain.add(planned.memberId());
-            } else if (refused.containsKey(target) || !target.push(push(planned, committedAt))) {
-                refused.computeIfAbsent(target, t -> new ArrayList<>())
-                        .add(planned.submission().envelope().messageId());
+            switch (planned.way()) {
+                case Way.Queued queued -> toDrain.add(planned.memberId());
+                case Way.AfterDrain afterDrain ->
+                    handOvers
+                            .computeIfAbsent(planned.memberId(), m -> new ArrayList<>())
+                            .add(new Dispatcher.HandedOver(afterDrain.target(), push(planned, committedAt)));
+                case Way.Direct direct -> {
+                    DeliveryTarget target = direct.target();
+                    if (refused.containsKey(target) || !target.push(push(planned, committedAt))) {
+                        refused.computeIfAbsent(target, t -> new ArrayList<>())
+                                .add(planned.submission().envelope().messageId());
+                    }
+                }
             }
         }
         refused.forEach((target, messageIds) -> {
-            try {
-                store.release(target.presenceId(), messageIds, target.memberId());
-            } catch (DataAccessException e) {
-                // The claims lapse with the closing session's presence; the periodic drain finds them.
-                log.debug("Releasing refused pushes failed: {}", e.getClass().getSimpleName());
-            }
+            dispatcher.giveBack(target, messageIds);
             toDrain.add(target.memberId());
         });
+        handOvers.forEach(dispatcher::handOver);
         toDrain.forEach(dispatcher::request);
     }
 
