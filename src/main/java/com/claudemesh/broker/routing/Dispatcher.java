@@ -248,12 +248,10 @@ public class Dispatcher implements DisposableBean {
         Map<DeliveryTarget, List<String>> refused = new LinkedHashMap<>();
         for (HandedOver next : handed) {
             DeliveryTarget target = next.target();
-            boolean pushed = claimedAll
-                    && !refused.containsKey(target)
-                    && target.admits(next.push().priority())
-                    && target.push(next.push());
+            boolean firstRefusal = claimedAll && !refused.containsKey(target);
+            boolean pushed = firstRefusal && target.admits(next.push().priority()) && target.push(next.push());
             if (!pushed) {
-                if (claimedAll && !refused.containsKey(target)) {
+                if (firstRefusal) {
                     target.moreWaiting();
                 }
                 refused.computeIfAbsent(target, t -> new ArrayList<>())

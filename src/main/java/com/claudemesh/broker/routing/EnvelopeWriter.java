@@ -155,16 +155,14 @@ class EnvelopeWriter implements DisposableBean {
         Set<String> elsewhere = new LinkedHashSet<>();
         for (Planned planned : plan) {
             DeliveryStore.NewEnvelope envelope = planned.submission().envelope();
+            DeliveryTarget target = planned.way().target();
             deliveries.add(new DeliveryStore.NewDelivery(
                     envelope.messageId(),
                     planned.memberId(),
                     envelope.priority(),
-                    planned.way().target() == null
-                            ? null
-                            : planned.way().target().presenceId()));
-            // Recipients connected here are pushed to directly; the others may be connected elsewhere.
-            if (planned.way().target() == null
-                    && sessions.sessionsOf(planned.memberId()).isEmpty()) {
+                    target == null ? null : target.presenceId()));
+            // Recipients with a session here are claimed for it; the others may be connected elsewhere.
+            if (target == null && sessions.sessionsOf(planned.memberId()).isEmpty()) {
                 elsewhere.add(planned.memberId());
             }
         }
