@@ -59,7 +59,8 @@ class ExistingClaudemeshDatabaseTest {
         assertThat(snapshotRows()).isEqualTo(rowsBefore);
         assertThat(foreignKeysToPublicUser()).isEqualTo(userKeysBefore);
         assertThat(strings("SELECT indexname FROM pg_indexes WHERE schemaname = 'mesh'"))
-                .contains("presence_live_cwd_pid_idx", "message_queue_undelivered_idx");
+                .contains("presence_live_cwd_pid_idx", "delivery_pending_idx")
+                .doesNotContain("message_queue_undelivered_idx", "message_queue_created_idx");
     }
 
     @Test
