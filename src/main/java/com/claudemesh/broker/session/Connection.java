@@ -47,7 +47,23 @@ final class Connection implements Outbound.Events {
     private final InboundFrames inbound;
     private final SessionCommands commands;
     private final SessionTimers timers;
-    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_HELLO);
+    /**
+     * The state and, from CLOSING on, why the broker closes: one atomic value, so that a peer's close
+     * racing the broker's never finds CLOSING without its reason. The phases without a reason are
+     * constants, which compareAndSet compares by identity.
+     */
+    private record Phase(State state, BrokerClose closedBecause) {
+        static final Phase AWAITING_HELLO = new Phase(State.AWAITING_HELLO, null);
+        static final Phase OPENING = new Phase(State.OPENING, null);
+        static final Phase OPEN = new Phase(State.OPEN, null);
+        static final Phase CLOSED = new Phase(State.CLOSED, null);
+
+        boolean ending() {
+            return state == State.CLOSING || state == State.CLOSED;
+        }
+    }
+
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.AWAITING_HELLO);
     /** Held by the hello, by confirmations and by the end: a close waits until the session is whole. */
     private final ReentrantLock transitions = new ReentrantLock();
 
@@ -56,8 +72,6 @@ final class Connection implements Outbound.Events {
     private volatile OpenSession session;
 
     private volatile SessionConfirmations confirmations;
-    /** Why the broker closed it; set with the move to CLOSING. */
-    private volatile BrokerClose closedBecause;
 
     Connection(Socket socket, ConnectionServices services, String clientAddress, ConnectionLimits.Ticket ticket) {
         this.socket = socket;
@@ -82,10 +96,11 @@ final class Connection implements Outbound.Events {
     // ---- inbound ----
 
     void onTextPart(String part, boolean last) {
-        State now = state.get();
-        if (now == State.CLOSING || now == State.CLOSED) {
+        Phase current = phase.get();
+        if (current.ending()) {
             return;
         }
+        State now = current.state();
         heard();
         switch (inbound.take(part, last, now == State.OPEN)) {
             case InboundFrames.More more -> {}
@@ -141,7 +156,7 @@ final class Connection implements Outbound.Events {
 
     private void open(HelloVerifier.Accepted accepted) {
         slot = accepted.slot();
-        if (!state.compareAndSet(State.AWAITING_HELLO, State.OPENING)) {
+        if (!phase.compareAndSet(Phase.AWAITING_HELLO, Phase.OPENING)) {
             return;
         }
         switch (services.opener().open(accepted.hello(), accepted.member()).join()) {
@@ -158,7 +173,7 @@ final class Connection implements Outbound.Events {
         try {
             confirmations = new SessionConfirmations(services.dispatcher(), member.id());
             session = new OpenSession(member, opened.presence(), outbound, this::delivering);
-            if (state.compareAndSet(State.OPENING, State.OPEN)) {
+            if (phase.compareAndSet(Phase.OPENING, Phase.OPEN)) {
                 ticket.authenticated();
                 services.registry().register(this);
                 send(new Frames.HelloAck(opened.presence().id(), member.displayName(), opened.hookToken()));
@@ -216,7 +231,7 @@ final class Connection implements Outbound.Events {
 
     /** The timers of A.1/A.3 ({@link SessionTimers}); from the sweeper, once a second. */
     void checkTimers(Instant now) {
-        switch (timers.due(state.get(), now, outbound.unconfirmedFor())) {
+        switch (timers.due(phase.get().state(), now, outbound.unconfirmedFor())) {
             case HELLO_TIMEOUT -> refused(services.verifier().timedOut());
             case SLOW_CONSUMER -> slowConsumer();
             case IDLE_TIMEOUT -> closeByBroker(BrokerClose.IDLE_TIMEOUT);
@@ -229,11 +244,11 @@ final class Connection implements Outbound.Events {
     void onClosed(CloseStatus closeStatus) {
         transitions.lock();
         try {
-            State was = state.getAndSet(State.CLOSED);
-            if (was == State.CLOSED) {
+            Phase was = phase.getAndSet(Phase.CLOSED);
+            if (was == Phase.CLOSED) {
                 return;
             }
-            BrokerClose byBroker = was == State.CLOSING ? closedBecause : null;
+            BrokerClose byBroker = was.closedBecause();
             if (byBroker == null && outbound.writeTimedOut(services.settings().slowConsumerTimeout())) {
                 byBroker = BrokerClose.SLOW_CONSUMER;
                 services.metrics().connectionRejected(byBroker.reason());
@@ -268,7 +283,7 @@ final class Connection implements Outbound.Events {
     /** Queues a reply frame; a peer that leaves the buffer full past the limit is a slow consumer. */
     void send(Object frame) {
         if (!outbound.offerFrame(Frames.json(frame), services.settings().slowConsumerTimeout())
-                && state.get() != State.CLOSED) {
+                && phase.get() != Phase.CLOSED) {
             slowConsumer();
         }
     }
@@ -315,7 +330,7 @@ final class Connection implements Outbound.Events {
     // ---- read by the registry and the sweeper ----
 
     boolean delivering() {
-        return state.get() == State.OPEN;
+        return phase.get() == Phase.OPEN;
     }
 
     /** Null until the presence is stored. */
@@ -335,9 +350,8 @@ final class Connection implements Outbound.Events {
 
     /** The broker ends the session: true for the one call that moved it to CLOSING. */
     private boolean toClosing(BrokerClose why) {
-        for (State now = state.get(); now != State.CLOSING && now != State.CLOSED; now = state.get()) {
-            if (state.compareAndSet(now, State.CLOSING)) {
-                closedBecause = why;
+        for (Phase now = phase.get(); !now.ending(); now = phase.get()) {
+            if (phase.compareAndSet(now, new Phase(State.CLOSING, why))) {
                 return true;
             }
         }
