@@ -22,7 +22,8 @@ import org.springframework.web.socket.CloseStatus;
  *   any state ──socket gone──▶ CLOSED (confirm what a close handshake proved read, hand the end over)
  * </pre>
  *
- * Inbound frames arrive one at a time on the socket's reader; everything outbound goes through its
+ * The state and the broker's reason for closing are one {@link Phase}. Inbound frames arrive one at
+ * a time on the socket's reader; everything outbound goes through its
  * {@link Outbound} writer. Collaborators decide and store; the connection applies their results.
  * Routing sees it as its {@link OpenSession}, which takes pushes only while {@code OPEN}, i.e. after
  * the {@code hello_ack} is queued.
@@ -30,14 +31,6 @@ import org.springframework.web.socket.CloseStatus;
 final class Connection implements Outbound.Events {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-
-    enum State {
-        AWAITING_HELLO,
-        OPENING,
-        OPEN,
-        CLOSING,
-        CLOSED
-    }
 
     private final Socket socket;
     private final ConnectionServices services;
@@ -47,22 +40,6 @@ final class Connection implements Outbound.Events {
     private final InboundFrames inbound;
     private final SessionCommands commands;
     private final SessionTimers timers;
-    /**
-     * The state and, from CLOSING on, why the broker closes: one atomic value, so that a peer's close
-     * racing the broker's never finds CLOSING without its reason. The phases without a reason are
-     * constants, which compareAndSet compares by identity.
-     */
-    private record Phase(State state, BrokerClose closedBecause) {
-        static final Phase AWAITING_HELLO = new Phase(State.AWAITING_HELLO, null);
-        static final Phase OPENING = new Phase(State.OPENING, null);
-        static final Phase OPEN = new Phase(State.OPEN, null);
-        static final Phase CLOSED = new Phase(State.CLOSED, null);
-
-        boolean ending() {
-            return state == State.CLOSING || state == State.CLOSED;
-        }
-    }
-
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.AWAITING_HELLO);
     /** Held by the hello, by confirmations and by the end: a close waits until the session is whole. */
     private final ReentrantLock transitions = new ReentrantLock();
@@ -100,9 +77,9 @@ final class Connection implements Outbound.Events {
         if (current.ending()) {
             return;
         }
-        State now = current.state();
+        boolean open = current == Phase.OPEN;
         heard();
-        switch (inbound.take(part, last, now == State.OPEN)) {
+        switch (inbound.take(part, last, open)) {
             case InboundFrames.More more -> {}
             case InboundFrames.RateLimited limited -> {
                 services.metrics().frameRateLimited();
@@ -114,7 +91,7 @@ final class Connection implements Outbound.Events {
                 closeByBroker(BrokerClose.FLOODING);
             }
             case InboundFrames.TooBig tooBig -> closeByBroker(BrokerClose.TOO_BIG);
-            case InboundFrames.Frame frame when now == State.OPEN -> command(frame);
+            case InboundFrames.Frame frame when open -> command(frame);
             case InboundFrames.Frame frame -> beforeHello(frame.frame());
         }
     }
@@ -351,7 +328,7 @@ final class Connection implements Outbound.Events {
     /** The broker ends the session: true for the one call that moved it to CLOSING. */
     private boolean toClosing(BrokerClose why) {
         for (Phase now = phase.get(); !now.ending(); now = phase.get()) {
-            if (phase.compareAndSet(now, new Phase(State.CLOSING, why))) {
+            if (phase.compareAndSet(now, Phase.closing(why))) {
                 return true;
             }
         }

@@ -42,7 +42,7 @@ final class SessionTimers {
      * What is due at {@code now}; {@code unconfirmedFor} is how long the oldest ping covering pushes
      * has gone unanswered. A due ping counts as sent at {@code now}.
      */
-    Due due(Connection.State state, Instant now, Duration unconfirmedFor) {
+    Due due(Phase.State state, Instant now, Duration unconfirmedFor) {
         return switch (state) {
             case AWAITING_HELLO ->
                 reached(connectedAt, SessionSettings.HELLO_TIMEOUT, now) ? Due.HELLO_TIMEOUT : Due.NOTHING;

@@ -1,7 +1,7 @@
 package com.claudemesh.broker.session;
 
-import static com.claudemesh.broker.session.Connection.State.AWAITING_HELLO;
-import static com.claudemesh.broker.session.Connection.State.OPEN;
+import static com.claudemesh.broker.session.Phase.State.AWAITING_HELLO;
+import static com.claudemesh.broker.session.Phase.State.OPEN;
 import static com.claudemesh.broker.session.SessionTimers.Due.HELLO_TIMEOUT;
 import static com.claudemesh.broker.session.SessionTimers.Due.IDLE_TIMEOUT;
 import static com.claudemesh.broker.session.SessionTimers.Due.NOTHING;
@@ -79,7 +79,7 @@ class SessionTimersTest {
 
     @ParameterizedTest
     @EnumSource(names = {"OPENING", "CLOSING", "CLOSED"})
-    void aSocketBeingOpenedOrClosed_hasNoTimers(Connection.State state) {
+    void aSocketBeingOpenedOrClosed_hasNoTimers(Phase.State state) {
         assertThat(timers.due(state, T0.plusSeconds(1_000), SLOW_CONSUMER_LIMIT))
                 .isEqualTo(NOTHING);
     }
