@@ -16,6 +16,13 @@ record Phase(Phase.State state, BrokerClose closedBecause) {
         CLOSED
     }
 
+    /** A reason exactly when CLOSING: the one case that is not one of the constants below. */
+    Phase {
+        if ((state == State.CLOSING) != (closedBecause != null)) {
+            throw new IllegalArgumentException("a close reason belongs to CLOSING only, not " + state);
+        }
+    }
+
     static final Phase AWAITING_HELLO = new Phase(State.AWAITING_HELLO, null);
     static final Phase OPENING = new Phase(State.OPENING, null);
     static final Phase OPEN = new Phase(State.OPEN, null);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * PROTOCOL A.6 order for hand-overs ({@link Dispatcher}): a delivery claimed for its session in
  * its insert and handed over to the member's drain reaches the session only after everything older
  * that the drain's pass claims from the table. The dispatcher runs on the real store, with one
- * session that records what it is pushed.
+ * {@link RecordingTarget}.
  */
 class DispatcherHandOverTest extends BrokerIntegrationTest {
 
@@ -41,7 +40,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
 
     private MeshSeeds.SeededMember alice;
     private MeshSeeds.SeededMember bob;
-    private RecordingSession session;
+    private RecordingTarget session;
     private Dispatcher dispatcher;
 
     @BeforeEach
@@ -51,7 +50,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
         String mesh = seeds.mesh();
         alice = seeds.member(mesh, "alice");
         bob = seeds.member(mesh, "bob");
-        session = new RecordingSession(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
+        session = new RecordingTarget(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
         dispatcher = new Dispatcher(store, confirmations, new OneSession(session), clock);
     }
 
@@ -68,8 +67,8 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
 
         dispatcher.handOver(bob.id(), List.of(new Dispatcher.HandedOver(session, push(third))));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> session.pushed.size() >= 3);
-        assertThat(session.pushed).containsExactly(first, second, third);
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.pushed().size() >= 3);
+        assertThat(session.pushed()).containsExactly(first, second, third);
     }
 
     @Test
@@ -80,7 +79,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
 
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> dispatcher.way(bob.id(), Priority.NOW).equals(new Way.Direct(session)));
-        assertThat(session.pushed).containsExactly(only);
+        assertThat(session.pushed()).containsExactly(only);
     }
 
     /** An envelope from Alice to Bob; claimed for {@code claimedBy} in its insert, or queued when null. */
@@ -118,39 +117,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
                 false);
     }
 
-    /** A session with room for everything that records the message ids pushed to it, in order. */
-    private record RecordingSession(String presenceId, String memberId, List<String> pushed) implements DeliveryTarget {
-
-        RecordingSession(String presenceId, String memberId) {
-            this(presenceId, memberId, new CopyOnWriteArrayList<>());
-        }
-
-        @Override
-        public boolean admits(Priority priority) {
-            return true;
-        }
-
-        @Override
-        public long lastActivity() {
-            return 0;
-        }
-
-        @Override
-        public int room() {
-            return 100;
-        }
-
-        @Override
-        public boolean push(Push push) {
-            pushed.add(push.messageId());
-            return true;
-        }
-
-        @Override
-        public void moreWaiting() {}
-    }
-
-    private record OneSession(RecordingSession session) implements LiveSessions {
+    private record OneSession(RecordingTarget session) implements LiveSessions {
         @Override
         public List<? extends DeliveryTarget> sessionsOf(String memberId) {
             return memberId.equals(session.memberId()) ? List.of(session) : List.of();

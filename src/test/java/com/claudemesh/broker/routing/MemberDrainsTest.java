@@ -13,38 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class MemberDrainsTest {
 
-    private record Session(String presenceId) implements DeliveryTarget {
-        @Override
-        public String memberId() {
-            return "m";
-        }
-
-        @Override
-        public boolean admits(Priority priority) {
-            return true;
-        }
-
-        @Override
-        public long lastActivity() {
-            return 0;
-        }
-
-        @Override
-        public int room() {
-            return 100;
-        }
-
-        @Override
-        public boolean push(Push push) {
-            return true;
-        }
-
-        @Override
-        public void moreWaiting() {}
-    }
-
     private final MemberDrains drains = new MemberDrains();
-    private final Session session = new Session("p1");
+    private final RecordingTarget session = new RecordingTarget("p1", "m");
 
     private static Dispatcher.HandedOver handedOver(DeliveryTarget target, String messageId) {
         Instant now = Instant.parse("2026-12-02T00:00:00Z");
@@ -84,7 +54,8 @@ class MemberDrainsTest {
     void a6_aSessionTheLastPassDidNotServe_endsTheQuiet() {
         emptiedPass(List.of(session));
 
-        assertThat(drains.quiet(List.of(session, new Session("p2")))).isFalse();
+        assertThat(drains.quiet(List.of(session, new RecordingTarget("p2", "m"))))
+                .isFalse();
     }
 
     @Test
