@@ -14,10 +14,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The scheduled upkeep of the queue (PROTOCOL A.6): deliveries of envelopes older than {@code
- * MESSAGE_TTL_SECONDS} expire, envelopes whose deliveries are all done and that {@link
- * EnvelopeCompletion} did not complete (their confirming process died) are marked delivered, delivered and expired envelopes are purged {@code
- * MESSAGE_RETENTION_SECONDS} later, and the queue gauges (depth, age of the oldest undelivered
- * envelope) follow the pending deliveries.
+ * MESSAGE_TTL_SECONDS} expire, delivered and expired envelopes are purged {@code
+ * MESSAGE_RETENTION_SECONDS} later — envelopes among them whose deliveries are all done but that
+ * {@link EnvelopeCompletion} did not complete (their confirming process died) are completed first —
+ * and the queue gauges (depth, age of the oldest undelivered envelope) follow the pending deliveries.
  */
 @Component
 class DeliveryMaintenance {
@@ -43,10 +43,12 @@ class DeliveryMaintenance {
     void expireAndPurge() {
         try {
             Instant now = clock.instant();
+            Instant cutoff = now.minus(properties.messageRetention());
             int expired = upkeep.expire(now);
-            // Before the purge: an envelope completed now is kept for the whole retention.
-            int completed = store.completeAll();
-            int purged = upkeep.purge(now.minus(properties.messageRetention()));
+            // Before the purge, over the envelopes it considers: the retention counts from the
+            // time of the last delivery, which the completion records.
+            int completed = store.completeCreatedBefore(cutoff);
+            int purged = upkeep.purge(cutoff);
             if (expired > 0 || completed > 0 || purged > 0) {
                 log.atInfo()
                         .setMessage("Queue upkeep")

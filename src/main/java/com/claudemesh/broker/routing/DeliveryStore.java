@@ -232,9 +232,14 @@ class DeliveryStore {
                 COMPLETE.formatted("AND u.id = ANY (?::text[])"), (Object) messageIds.toArray(String[]::new)));
     }
 
-    /** {@link #complete} for every undelivered envelope: the safety net for confirmations of a crashed process. */
-    int completeAll() {
-        return jdbc.update(COMPLETE.formatted(""));
+    /**
+     * {@link #complete} for the undelivered envelopes created before {@code cutoff}: the safety net
+     * for confirmations noted by a process that died before its completion job ran. It reads the
+     * range the purge reads ({@code message_queue_purge_idx}), so such an envelope is completed by
+     * the time the purge considers it, never purged late — but shows {@code delivered_at} only then.
+     */
+    int completeCreatedBefore(Instant cutoff) {
+        return jdbc.update(statement(COMPLETE.formatted("AND u.created_at < ?"), toDb(cutoff)));
     }
 
     /** Gives back every unconfirmed claim of these sessions, so the members' next sessions get them. */

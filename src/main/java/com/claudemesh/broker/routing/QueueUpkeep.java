@@ -32,13 +32,19 @@ class QueueUpkeep {
                 """, toDb(now), toDb(now));
     }
 
-    /** Deletes envelopes (and their deliveries) delivered or expired before {@code cutoff}. */
+    /**
+     * Deletes envelopes (and their deliveries) delivered or expired before {@code cutoff}. They are
+     * read through {@code message_queue_purge_idx}: an envelope is delivered and expires after it was
+     * created, so the bound on {@code created_at} changes nothing but the access path — no index
+     * names {@code delivered_at}, which keeps the completion a HOT update (V34).
+     */
     int purge(Instant cutoff) {
         return jdbc.update("""
                 DELETE FROM mesh.message_queue
-                WHERE (delivered_at IS NOT NULL AND delivered_at < ?)
-                   OR (delivered_at IS NULL AND expires_at < ?)
-                """, toDb(cutoff), toDb(cutoff));
+                WHERE created_at < ?
+                  AND ((delivered_at IS NOT NULL AND delivered_at < ?)
+                       OR (delivered_at IS NULL AND expires_at < ?))
+                """, toDb(cutoff), toDb(cutoff), toDb(cutoff));
     }
 
     /**
