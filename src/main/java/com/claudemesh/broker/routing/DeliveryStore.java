@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -242,12 +243,22 @@ class DeliveryStore {
         return jdbc.update(statement(COMPLETE.formatted("AND u.created_at < ?"), toDb(cutoff)));
     }
 
-    /** Gives back every unconfirmed claim of these sessions, so the members' next sessions get them. */
-    int releaseAll(Collection<String> presenceIds) {
+    /**
+     * Gives back every unconfirmed claim of these sessions (presence id → its member), so the
+     * members' next sessions get them. It reads each member's pending deliveries through {@code
+     * delivery_pending_idx}; no index names {@code claimed_by} (V35).
+     */
+    int releaseAll(Map<String, String> memberByPresence) {
+        List<String> presenceIds = new ArrayList<>(memberByPresence.keySet());
         return jdbc.update(statement(
-                "UPDATE mesh.delivery SET claimed_by = NULL, claimed_at = NULL"
-                        + " WHERE claimed_by = ANY (?::text[]) AND delivered_at IS NULL",
-                (Object) presenceIds.toArray(String[]::new)));
+                """
+                UPDATE mesh.delivery d SET claimed_by = NULL, claimed_at = NULL
+                FROM unnest(?::text[], ?::text[]) AS e(presence_id, member_id)
+                WHERE d.member_id = e.member_id AND d.claimed_by = e.presence_id
+                  AND d.delivered_at IS NULL AND d.expired_at IS NULL
+                """,
+                presenceIds.toArray(String[]::new),
+                presenceIds.stream().map(memberByPresence::get).toArray(String[]::new)));
     }
 
     /** Gives back claims a session did not take into its buffer. */

@@ -143,11 +143,12 @@ public class Dispatcher implements DisposableBean {
     }
 
     /**
-     * Sessions ended: their unconfirmed claims go back (the caller's transaction, if any). Call
-     * {@link #request} for their members once that is committed, so their other sessions take them.
+     * Sessions ended (presence id → its member): their unconfirmed claims go back (the caller's
+     * transaction, if any). Call {@link #request} for their members once that is committed, so their
+     * other sessions take them.
      */
-    public int releaseClaimsOf(Collection<String> presenceIds) {
-        return store.releaseAll(presenceIds);
+    public int releaseClaimsOf(Map<String, String> memberByPresence) {
+        return store.releaseAll(memberByPresence);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -116,9 +117,10 @@ class SessionCloser implements DisposableBean {
 
     private void write(List<Ended> batch) {
         tx.executeWithoutResult(status -> {
-            List<String> ids = batch.stream().map(Ended::presenceId).toList();
-            dispatcher.releaseClaimsOf(ids);
-            presences.closeAll(ids);
+            Map<String, String> memberByPresence = batch.stream()
+                    .collect(Collectors.toMap(Ended::presenceId, Ended::memberId, (a, b) -> a, LinkedHashMap::new));
+            dispatcher.releaseClaimsOf(memberByPresence);
+            presences.closeAll(List.copyOf(memberByPresence.keySet()));
             audit.recordAll(batch.stream()
                     .map(e -> new AuditLog.Event(e.meshId(), "session_closed", e.memberId(), null, e.metadata()))
                     .toList());

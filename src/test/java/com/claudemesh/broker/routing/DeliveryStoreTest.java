@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -142,9 +143,37 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 .extracting(Push::messageId)
                 .containsExactly(id);
 
-        store.releaseAll(List.of(second));
+        store.releaseAll(Map.of(second, bob.id()));
         presences.touch(first);
         assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
+    }
+
+    @Test
+    void a6_theEndOfASessionGivesBackItsOwnClaimsOnly() {
+        String mine = envelope(Priority.NOW, List.of(bob.id()));
+        String theirs = envelope(Priority.NOW, List.of(bob.id()));
+        String carols = envelope(Priority.NOW, List.of(carol.id()));
+        String ended = presences.open(bob.id(), "s1", 1, "/tmp").id();
+        String live = presences.open(bob.id(), "s2", 2, "/tmp").id();
+        String carolsSession = presences.open(carol.id(), "s3", 3, "/tmp").id();
+        assertThat(store.claim(bob.id(), ended, ALL, 1, clock.instant()))
+                .extracting(Push::messageId)
+                .containsExactly(mine);
+        assertThat(store.claim(bob.id(), live, ALL, 1, clock.instant()))
+                .extracting(Push::messageId)
+                .containsExactly(theirs);
+        assertThat(store.claim(carol.id(), carolsSession, ALL, 1, clock.instant()))
+                .hasSize(1);
+
+        assertThat(store.releaseAll(Map.of(ended, bob.id()))).isEqualTo(1);
+
+        String next = presences.open(bob.id(), "s4", 4, "/tmp").id();
+        assertThat(store.claim(bob.id(), next, ALL, 10, clock.instant()))
+                .extracting(Push::messageId)
+                .containsExactly(mine);
+        assertThat(jdbc.queryForObject(
+                        "SELECT claimed_by FROM mesh.delivery WHERE message_id = ?", String.class, carols))
+                .isEqualTo(carolsSession);
     }
 
     @Test
@@ -335,7 +364,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 .count();
 
         undeliverable.drop(claimed.getFirst(), presence, Undeliverable.UNENCODABLE);
-        store.releaseAll(List.of(presence));
+        store.releaseAll(Map.of(presence, bob.id()));
 
         String later = presences.open(bob.id(), "s2", 2, "/tmp").id();
         assertThat(store.claim(bob.id(), later, ALL, 10, clock.instant()))
