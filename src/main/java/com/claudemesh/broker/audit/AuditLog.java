@@ -62,29 +62,48 @@ public class AuditLog {
 
     /** Records several events with one statement (the caller's transaction, if any). */
     public void recordAll(List<Event> events) {
-        jdbc.update(insertOf(events).statement());
+        jdbc.update(insertOf(events.stream().map(this::row).toList()).statement());
     }
 
     /**
-     * The INSERT of these events, for a caller that stores them in the same statement as the change
-     * they describe (the group commit of sends). Forbidden metadata keys are refused here too.
+     * An event made ready to insert — its id drawn, its metadata checked and written as JSON — on
+     * the caller's thread, so that a group commit's one thread only assembles rows ({@link
+     * #insertOf}). Forbidden metadata keys are refused here.
      */
-    public SqlPart insertOf(List<Event> events) {
-        int n = events.size();
+    public Row row(Event event) {
+        for (String key : event.metadata().keySet()) {
+            if (FORBIDDEN_KEYS.contains(key)) {
+                throw new IllegalArgumentException("audit metadata must not carry '" + key + "'");
+            }
+        }
+        return new Row(
+                UUID.randomUUID().toString(),
+                event.meshId(),
+                event.eventType(),
+                event.actorPeerId(),
+                event.targetPeerId(),
+                json.writeValueAsString(event.metadata()));
+    }
+
+    /** An event as {@link #row} made it ready. */
+    public record Row(
+            String id, String meshId, String eventType, String actorPeerId, String targetPeerId, String metadata) {}
+
+    /**
+     * The INSERT of these events, for a caller that stores them in the same statement as the change
+     * they describe (the group commit of sends).
+     */
+    public SqlPart insertOf(List<Row> rows) {
+        int n = rows.size();
         String[][] columns = new String[6][n];
         for (int i = 0; i < n; i++) {
-            Event event = events.get(i);
-            for (String key : event.metadata().keySet()) {
-                if (FORBIDDEN_KEYS.contains(key)) {
-                    throw new IllegalArgumentException("audit metadata must not carry '" + key + "'");
-                }
-            }
-            columns[0][i] = UUID.randomUUID().toString();
-            columns[1][i] = event.meshId();
-            columns[2][i] = event.eventType();
-            columns[3][i] = event.actorPeerId();
-            columns[4][i] = event.targetPeerId();
-            columns[5][i] = json.writeValueAsString(event.metadata());
+            Row row = rows.get(i);
+            columns[0][i] = row.id();
+            columns[1][i] = row.meshId();
+            columns[2][i] = row.eventType();
+            columns[3][i] = row.actorPeerId();
+            columns[4][i] = row.targetPeerId();
+            columns[5][i] = row.metadata();
         }
         List<Object> arguments = new ArrayList<>();
         arguments.add(UtcTimestamps.toDb(clock.instant()));

@@ -50,6 +50,9 @@ class EnvelopeWriter implements DisposableBean {
         }
     }
 
+    /** A submission waiting for the group commit, with its {@code message_routed} row made on the sender's thread. */
+    private record Queued(Submission submission, AuditLog.Row routed) {}
+
     /** One delivery of a batch and its way to the recipient. */
     private record Planned(Submission submission, String memberId, Way way) {}
 
@@ -59,7 +62,7 @@ class EnvelopeWriter implements DisposableBean {
     private final LiveSessions sessions;
     private final BrokerMetrics metrics;
     private final Clock clock;
-    private final GroupCommit<Submission, List<Planned>> queue;
+    private final GroupCommit<Queued, List<Planned>> queue;
 
     EnvelopeWriter(
             DeliveryStore store,
@@ -79,31 +82,31 @@ class EnvelopeWriter implements DisposableBean {
         this.queue = new GroupCommit<>(
                 "envelope-writer",
                 1,
-                Submission::rows,
+                queued -> queued.submission().rows(),
                 MAX_ROWS,
                 GroupCommit.WhileUnavailable.FAIL,
                 reachability,
                 new GroupCommit.Batch<>() {
                     @Override
-                    public List<Planned> commit(List<Submission> batch) {
+                    public List<Planned> commit(List<Queued> batch) {
                         List<Planned> plan = plan(batch);
                         persist(batch, plan);
                         return plan;
                     }
 
                     @Override
-                    public void committed(List<Submission> batch, List<Planned> plan) {
+                    public void committed(List<Queued> batch, List<Planned> plan) {
                         deliver(plan, clock.instant());
-                        for (Submission submission : batch) {
-                            metrics.messageRouted(submission.envelope().priority());
-                            submission.committed().complete(null);
+                        for (Queued queued : batch) {
+                            metrics.messageRouted(queued.submission().envelope().priority());
+                            queued.submission().committed().complete(null);
                         }
                     }
 
                     @Override
-                    public void failed(Submission submission, RuntimeException cause) {
+                    public void failed(Queued queued, RuntimeException cause) {
                         // Nothing of it is stored: the sender is told and may send it again.
-                        submission.committed().completeExceptionally(cause);
+                        queued.submission().committed().completeExceptionally(cause);
                     }
                 },
                 registry);
@@ -111,7 +114,7 @@ class EnvelopeWriter implements DisposableBean {
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
     CompletableFuture<Void> submit(Submission submission) {
-        if (!queue.add(submission)) {
+        if (!queue.add(new Queued(submission, audit.row(routed(submission))))) {
             submission.committed().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
         return submission.committed();
@@ -124,11 +127,12 @@ class EnvelopeWriter implements DisposableBean {
      * grow meanwhile, and a later one pushed directly would overtake it; they go to the member's
      * drain, which pushes them after it.
      */
-    private List<Planned> plan(List<Submission> batch) {
+    private List<Planned> plan(List<Queued> batch) {
         List<Planned> plan = new ArrayList<>();
         Map<DeliveryTarget, Integer> given = new HashMap<>();
         Set<String> notDirect = new HashSet<>();
-        for (Submission submission : batch) {
+        for (Queued queued : batch) {
+            Submission submission = queued.submission();
             Priority priority = submission.envelope().priority();
             for (String memberId : submission.recipientIds()) {
                 Way way = dispatcher.way(memberId, priority);
@@ -149,7 +153,7 @@ class EnvelopeWriter implements DisposableBean {
         return plan;
     }
 
-    private void persist(List<Submission> batch, List<Planned> plan) {
+    private void persist(List<Queued> batch, List<Planned> plan) {
         Instant now = clock.instant();
         List<DeliveryStore.NewDelivery> deliveries = new ArrayList<>(plan.size());
         Set<String> elsewhere = new LinkedHashSet<>();
@@ -168,10 +172,10 @@ class EnvelopeWriter implements DisposableBean {
         }
         // One statement outside any transaction: one round trip, one commit for the batch.
         store.insert(
-                batch.stream().map(Submission::envelope).toList(),
+                batch.stream().map(queued -> queued.submission().envelope()).toList(),
                 deliveries,
                 now,
-                audit.insertOf(batch.stream().map(EnvelopeWriter::routed).toList()),
+                audit.insertOf(batch.stream().map(Queued::routed).toList()),
                 DeliveryWakeUps.payloads(elsewhere));
     }
 

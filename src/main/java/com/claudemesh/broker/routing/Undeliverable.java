@@ -47,12 +47,12 @@ public class Undeliverable {
                     push.memberId(),
                     push.messageId(),
                     clock.instant(),
-                    audit.insertOf(List.of(new AuditLog.Event(
+                    audit.insertOf(List.of(audit.row(new AuditLog.Event(
                             push.meshId(),
                             "delivery_dropped",
                             null,
                             push.memberId(),
-                            Map.of("message_id", push.messageId(), "presence_id", presenceId, "reason", reason)))));
+                            Map.of("message_id", push.messageId(), "presence_id", presenceId, "reason", reason))))));
         } catch (DataAccessException e) {
             log.atWarn()
                     .addKeyValue("mesh_id", push.meshId())
