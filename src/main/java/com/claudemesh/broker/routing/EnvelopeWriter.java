@@ -50,11 +50,19 @@ class EnvelopeWriter implements DisposableBean {
         }
     }
 
-    /** A submission waiting for the group commit, with its {@code message_routed} row made on the sender's thread. */
-    private record Queued(Submission submission, AuditLog.Row routed) {}
+    /**
+     * A submission waiting for the group commit, with its {@code message_routed} row made on the
+     * sender's thread and the push frame its recipients here share.
+     */
+    private record Queued(Submission submission, AuditLog.Row routed, EncodedOnce frame) {}
 
     /** One delivery of a batch and its way to the recipient. */
-    private record Planned(Submission submission, String memberId, Way way) {}
+    private record Planned(Queued queued, String memberId, Way way) {
+
+        Submission submission() {
+            return queued.submission();
+        }
+    }
 
     private final DeliveryStore store;
     private final AuditLog audit;
@@ -114,7 +122,7 @@ class EnvelopeWriter implements DisposableBean {
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
     CompletableFuture<Void> submit(Submission submission) {
-        if (!queue.add(new Queued(submission, audit.row(routed(submission))))) {
+        if (!queue.add(new Queued(submission, audit.row(routed(submission)), new EncodedOnce()))) {
             submission.committed().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
         return submission.committed();
@@ -147,7 +155,7 @@ class EnvelopeWriter implements DisposableBean {
                 if (!(way instanceof Way.Direct)) {
                     notDirect.add(memberId);
                 }
-                plan.add(new Planned(submission, memberId, way));
+                plan.add(new Planned(queued, memberId, way));
             }
         }
         return plan;
@@ -242,7 +250,8 @@ class EnvelopeWriter implements DisposableBean {
                 envelope.ciphertext(),
                 envelope.createdAt(),
                 committedAt,
-                true);
+                true,
+                planned.queued().frame());
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.time.Instant;
  * and for the delivery latency when the envelope became deliverable: {@code direct} pushes go to
  * their session straight after the commit and carry its time; pushes claimed from the queue carry
  * the envelope's creation, stamped just before its commit (the row keeps no commit time), so their
- * latency includes the time the recipient was offline or busy.
+ * latency includes the time the recipient was offline or busy. The pushes of one envelope to
+ * several recipients share its {@code encoded} frame, which compares by identity: two pushes are
+ * equal only if they share it.
  */
 public record Push(
         String memberId,
@@ -20,7 +22,34 @@ public record Push(
         String ciphertext,
         Instant createdAt,
         Instant committedAt,
-        boolean direct) {
+        boolean direct,
+        EncodedOnce encoded) {
+
+    /** A push whose envelope goes to this recipient alone, or whose frame is not shared. */
+    public Push(
+            String memberId,
+            String messageId,
+            String meshId,
+            String senderPubkey,
+            Priority priority,
+            String nonce,
+            String ciphertext,
+            Instant createdAt,
+            Instant committedAt,
+            boolean direct) {
+        this(
+                memberId,
+                messageId,
+                meshId,
+                senderPubkey,
+                priority,
+                nonce,
+                ciphertext,
+                createdAt,
+                committedAt,
+                direct,
+                new EncodedOnce());
+    }
 
     @Override
     public String toString() {

@@ -261,7 +261,7 @@ final class SocketWriter {
     /** The frame of a push, or null when it cannot be encoded: then it no longer counts as in flight. */
     private String encodePush(Push push) {
         try {
-            return Frames.json(new Frames.PushFrame(push));
+            return push.encoded().text(() -> Frames.json(new Frames.PushFrame(push)));
         } catch (RuntimeException e) {
             ledger.unreserve();
             reports.pushUnencodable(push, e);

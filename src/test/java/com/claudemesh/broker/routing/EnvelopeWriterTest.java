@@ -1,18 +1,26 @@
 package com.claudemesh.broker.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
+import com.claudemesh.broker.db.Reachability;
+import com.claudemesh.broker.ops.BrokerMetrics;
+import com.claudemesh.broker.presence.Presences;
 import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import com.claudemesh.broker.support.MeshSeeds;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +33,24 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
 
     @Autowired
     Ed25519 ed25519;
+
+    @Autowired
+    DeliveryStore store;
+
+    @Autowired
+    Confirmations confirmations;
+
+    @Autowired
+    Presences presences;
+
+    @Autowired
+    AuditLog audit;
+
+    @Autowired
+    BrokerMetrics metrics;
+
+    @Autowired
+    Reachability reachability;
 
     private MeshSeeds.SeededMember alice;
     private MeshSeeds.SeededMember bob;
@@ -91,6 +117,51 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
         assertThat(jdbc.queryForList("SELECT message_id FROM mesh.delivery ORDER BY seq", String.class))
                 .containsExactlyElementsOf(
                         good.stream().map(s -> s.envelope().messageId()).toList());
+    }
+
+    @Test
+    void a5_thePushFramesOfABroadcastAreOneFrame_encodedOnceForAllItsRecipients() throws Exception {
+        MeshSeeds.SeededMember carol = new MeshSeeds(jdbc, ed25519).member(alice.meshId(), "carol");
+        RecordingTarget bobs =
+                new RecordingTarget(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
+        RecordingTarget carols =
+                new RecordingTarget(presences.open(carol.id(), "s2", 2, "/tmp").id(), carol.id());
+        LiveSessions sessions = new TwoSessions(bobs, carols);
+        Dispatcher dispatcher = new Dispatcher(store, confirmations, sessions, clock);
+        EnvelopeWriter broadcasting = new EnvelopeWriter(
+                store, audit, dispatcher, sessions, metrics, clock, reachability, new SimpleMeterRegistry());
+        try {
+            EnvelopeWriter.Submission broadcast = submission(alice.id(), List.of(bob.id(), carol.id()));
+
+            broadcasting.submit(broadcast).get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> bobs.pushes().size() == 1 && carols.pushes().size() == 1);
+            Push toBob = bobs.pushes().getFirst();
+            Push toCarol = carols.pushes().getFirst();
+            assertThat(toBob.messageId()).isEqualTo(broadcast.envelope().messageId());
+            assertThat(toCarol.memberId()).isEqualTo(carol.id());
+            assertThat(toBob.encoded()).isSameAs(toCarol.encoded());
+            String frame = toBob.encoded().text(() -> "{\"type\":\"push\"}");
+            assertThat(toCarol.encoded().text(() -> "encoded again")).isSameAs(frame);
+        } finally {
+            broadcasting.destroy();
+            dispatcher.destroy();
+        }
+    }
+
+    private record TwoSessions(RecordingTarget first, RecordingTarget second) implements LiveSessions {
+        @Override
+        public List<? extends DeliveryTarget> sessionsOf(String memberId) {
+            return Stream.of(first, second)
+                    .filter(s -> s.memberId().equals(memberId))
+                    .toList();
+        }
+
+        @Override
+        public Collection<String> liveMemberIds() {
+            return List.of(first.memberId(), second.memberId());
+        }
     }
 
     private EnvelopeWriter.Submission submission(String senderId, List<String> recipients) {

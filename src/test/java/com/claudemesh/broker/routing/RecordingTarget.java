@@ -6,14 +6,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A session as routing sees it, for routing's tests: it admits every priority, always has room, and
- * records the message ids pushed to it, in order. Equal only to itself, like the session layer's
+ * records what is pushed to it, in order. Equal only to itself, like the session layer's
  * sessions — the drain state keeps sessions in sets.
  */
 final class RecordingTarget implements DeliveryTarget {
 
     private final String presenceId;
     private final String memberId;
-    private final List<String> pushed = new CopyOnWriteArrayList<>();
+    private final List<Push> pushes = new CopyOnWriteArrayList<>();
 
     RecordingTarget(String presenceId, String memberId) {
         this.presenceId = presenceId;
@@ -22,7 +22,12 @@ final class RecordingTarget implements DeliveryTarget {
 
     /** The message ids pushed so far, in push order. */
     List<String> pushed() {
-        return pushed;
+        return pushes.stream().map(Push::messageId).toList();
+    }
+
+    /** The pushes so far, in push order. */
+    List<Push> pushes() {
+        return pushes;
     }
 
     @Override
@@ -52,7 +57,7 @@ final class RecordingTarget implements DeliveryTarget {
 
     @Override
     public boolean push(Push push) {
-        pushed.add(push.messageId());
+        pushes.add(push);
         return true;
     }
 

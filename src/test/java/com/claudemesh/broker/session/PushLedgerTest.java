@@ -33,8 +33,9 @@ class PushLedgerTest {
         List<Push> written = new ArrayList<>();
         for (int n = from; n < to; n++) {
             assertThat(ledger.reserve()).isTrue();
-            ledger.written(push(n));
-            written.add(push(n));
+            Push push = push(n);
+            ledger.written(push);
+            written.add(push);
         }
         return written;
     }
