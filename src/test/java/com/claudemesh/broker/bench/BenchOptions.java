@@ -32,7 +32,8 @@ record BenchOptions(
         Duration analyzeEvery,
         Path jsonFile,
         long seed,
-        int warmup) {
+        int warmup,
+        Duration rateWarmup) {
 
     enum Scenario {
         BURST,
@@ -66,6 +67,9 @@ record BenchOptions(
               --warmup W            before the measured run, an unreported burst of W messages per peer in
                                     a mesh of its own, in the same JVM: warms the JIT of broker and
                                     generator alike (default 0: none; not for idle)
+              --warmup-seconds S    rate: then an unreported run at the same rate for S seconds, in a mesh
+                                    of its own: the JIT of both JVMs settles on the path the measured run
+                                    takes (default 0: none)
             """;
 
     private static final Set<String> KEYS = Set.of(
@@ -87,7 +91,8 @@ record BenchOptions(
             "analyze-every",
             "json",
             "seed",
-            "warmup");
+            "warmup",
+            "warmup-seconds");
 
     BenchOptions {
         if (peers < 1 || messages < 0 || window < 1 || rate < 1 || broadcasts < 0 || meshes < 1) {
@@ -101,6 +106,9 @@ record BenchOptions(
         }
         if (warmup < 0 || (warmup > 0 && scenario == Scenario.IDLE)) {
             throw new IllegalArgumentException("--warmup must be 0 or more, and idle takes none");
+        }
+        if (rateWarmup.isNegative() || (!rateWarmup.isZero() && scenario != Scenario.RATE)) {
+            throw new IllegalArgumentException("--warmup-seconds must be 0 or more, and only rate takes it");
         }
         if (payloadBytes < 64 || payloadBytes > 16_384) {
             throw new IllegalArgumentException("--payload-bytes must be within 64..16384");
@@ -172,7 +180,8 @@ record BenchOptions(
                 Duration.ofSeconds(integer(values, "analyze-every", 0)),
                 json == null ? null : Path.of(json),
                 Long.parseLong(values.getOrDefault("seed", "1")),
-                integer(values, "warmup", 0));
+                integer(values, "warmup", 0),
+                Duration.ofSeconds(integer(values, "warmup-seconds", 0)));
     }
 
     /** The unreported warm-up run: a burst of {@code warmup} messages per peer, nothing sampled or written. */
@@ -197,7 +206,37 @@ record BenchOptions(
                 Duration.ZERO,
                 null,
                 seed,
-                0);
+                0,
+                Duration.ZERO);
+    }
+
+    /**
+     * The unreported warm-up at the measured rate: {@code rateWarmup} long, nothing sampled or written;
+     * ANALYZE goes on as in the measured run, since it stands in for the server's autovacuum.
+     */
+    BenchOptions rateWarmupRun() {
+        return new BenchOptions(
+                Scenario.RATE,
+                port,
+                databaseUrl,
+                peers,
+                messages,
+                window,
+                rate,
+                rateWarmup,
+                broadcasts,
+                1,
+                payloadBytes,
+                connectConcurrency,
+                helloTimeout,
+                drainTimeout,
+                timeout,
+                0,
+                analyzeEvery,
+                null,
+                seed,
+                0,
+                Duration.ZERO);
     }
 
     private static int integer(Map<String, String> values, String key, int fallback) {

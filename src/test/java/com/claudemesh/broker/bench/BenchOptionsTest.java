@@ -33,6 +33,16 @@ class BenchOptionsTest {
         assertThat(warmup.peers()).isEqualTo(rate.peers());
         assertThat(warmup.brokerPid()).isZero();
         assertThat(warmup.warmup()).isZero();
+
+        BenchOptions settled = BenchOptions.parse(
+                new String[] {"rate", "--rate", "500", "--warmup-seconds", "30", "--analyze-every", "5"}, ENV);
+        BenchOptions atRate = settled.rateWarmupRun();
+        assertThat(atRate.scenario()).isEqualTo(BenchOptions.Scenario.RATE);
+        assertThat(atRate.rate()).isEqualTo(500);
+        assertThat(atRate.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(atRate.analyzeEvery()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(atRate.brokerPid()).isZero();
+        assertThat(atRate.rateWarmup()).isZero();
     }
 
     @Test
@@ -47,5 +57,7 @@ class BenchOptionsTest {
                 .hasMessageContaining("--db");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"idle", "--warmup", "10"}, ENV))
                 .hasMessageContaining("idle takes none");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-seconds", "10"}, ENV))
+                .hasMessageContaining("only rate takes it");
     }
 }

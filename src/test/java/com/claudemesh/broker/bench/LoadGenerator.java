@@ -77,6 +77,12 @@ public final class LoadGenerator {
                 System.out.println("warm-up: burst of " + options.warmup() + " per peer, "
                         + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
             }
+            if (!options.rateWarmup().isZero()) {
+                BenchReport warmup = new LoadGenerator(options.rateWarmupRun()).run();
+                System.out.println("warm-up: " + options.rate() + "/s for "
+                        + options.rateWarmup().toSeconds() + " s, "
+                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
+            }
             report = generator.run();
         } catch (SQLException e) {
             // Setting up the mesh is the first thing that touches the database: a missing schema
@@ -421,6 +427,9 @@ public final class LoadGenerator {
         }
         if (options.warmup() > 0) {
             p.put("warmupMessagesPerPeer", options.warmup());
+        }
+        if (!options.rateWarmup().isZero()) {
+            p.put("warmupSeconds", options.rateWarmup().toSeconds());
         }
         return p;
     }
