@@ -122,7 +122,10 @@ class EnvelopeWriter implements DisposableBean {
 
     /** Completes once the envelope is committed, or exceptionally when it was not stored. */
     CompletableFuture<Void> submit(Submission submission) {
-        if (!queue.add(new Queued(submission, audit.row(routed(submission)), new EncodedOnce()))) {
+        if (!queue.add(new Queued(
+                submission,
+                audit.row(routed(submission)),
+                EncodedOnce.forRecipients(submission.recipientIds().size())))) {
             submission.committed().completeExceptionally(new IllegalStateException("the broker is shutting down"));
         }
         return submission.committed();

@@ -25,7 +25,7 @@ public record Push(
         boolean direct,
         EncodedOnce encoded) {
 
-    /** A push whose envelope goes to this recipient alone, or whose frame is not shared. */
+    /** A push whose frame no other push shares. */
     public Push(
             String memberId,
             String messageId,
@@ -48,7 +48,7 @@ public record Push(
                 createdAt,
                 committedAt,
                 direct,
-                new EncodedOnce());
+                EncodedOnce.ALONE);
     }
 
     @Override

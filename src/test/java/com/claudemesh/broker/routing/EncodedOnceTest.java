@@ -11,7 +11,7 @@ class EncodedOnceTest {
 
     @Test
     void theFirstEncodingIsKept_laterWritersReuseIt() {
-        EncodedOnce frame = new EncodedOnce();
+        EncodedOnce frame = EncodedOnce.forRecipients(2);
         AtomicInteger encodings = new AtomicInteger();
 
         String first = frame.text(() -> "frame " + encodings.incrementAndGet());
@@ -23,7 +23,7 @@ class EncodedOnceTest {
 
     @Test
     void anEncodingThatFailedKeepsNothing_theNextWriterEncodesAgain() {
-        EncodedOnce frame = new EncodedOnce();
+        EncodedOnce frame = EncodedOnce.forRecipients(99);
 
         assertThatThrownBy(() -> frame.text(() -> {
                     throw new IllegalStateException("cannot encode");
@@ -31,5 +31,16 @@ class EncodedOnceTest {
                 .hasMessage("cannot encode");
 
         assertThat(frame.text(() -> "frame")).isEqualTo("frame");
+    }
+
+    @Test
+    void aFrameNoOtherPushShares_isNotKept() {
+        EncodedOnce alone = EncodedOnce.forRecipients(1);
+        AtomicInteger encodings = new AtomicInteger();
+
+        alone.text(() -> "frame " + encodings.incrementAndGet());
+
+        assertThat(alone).isSameAs(EncodedOnce.ALONE);
+        assertThat(alone.text(() -> "frame " + encodings.incrementAndGet())).isEqualTo("frame 2");
     }
 }
