@@ -31,6 +31,7 @@ record BenchOptions(
         long brokerPid,
         Duration analyzeEvery,
         Path jsonFile,
+        Path latencyCsv,
         long seed,
         int warmup,
         Duration rateWarmup) {
@@ -63,6 +64,8 @@ record BenchOptions(
               --analyze-every S     ANALYZE the broker's queue tables every S seconds during the run, a
                                     stand-in for autovacuum where it is off (default 0: never)
               --json FILE           JSON report (default target/bench/<scenario>-<time>.json)
+              --latency-csv FILE    every ack and delivery of the measured run as kind,sent_epoch_ms,latency_ms
+                                    (the send's wall-clock time: lines up with vmstat -t, pg_stat_activity)
               --seed N              random target choice (default 1)
               --warmup W            before the measured run, an unreported burst of W messages per peer in
                                     a mesh of its own, in the same JVM: warms the JIT of broker and
@@ -90,6 +93,7 @@ record BenchOptions(
             "broker-pid",
             "analyze-every",
             "json",
+            "latency-csv",
             "seed",
             "warmup",
             "warmup-seconds");
@@ -160,6 +164,7 @@ record BenchOptions(
             throw new IllegalArgumentException("--db (or BENCH_DATABASE_URL) is required: the broker's database");
         }
         String json = values.get("json");
+        String latencyCsv = values.get("latency-csv");
         return new BenchOptions(
                 scenario,
                 integer(values, "port", 7950),
@@ -179,6 +184,7 @@ record BenchOptions(
                 Long.parseLong(values.getOrDefault("broker-pid", "0")),
                 Duration.ofSeconds(integer(values, "analyze-every", 0)),
                 json == null ? null : Path.of(json),
+                latencyCsv == null ? null : Path.of(latencyCsv),
                 Long.parseLong(values.getOrDefault("seed", "1")),
                 integer(values, "warmup", 0),
                 Duration.ofSeconds(integer(values, "warmup-seconds", 0)));
@@ -204,6 +210,7 @@ record BenchOptions(
                 timeout,
                 0,
                 Duration.ZERO,
+                null,
                 null,
                 seed,
                 0,
@@ -233,6 +240,7 @@ record BenchOptions(
                 timeout,
                 0,
                 analyzeEvery,
+                null,
                 null,
                 seed,
                 0,

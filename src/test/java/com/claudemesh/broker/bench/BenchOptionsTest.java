@@ -3,6 +3,7 @@ package com.claudemesh.broker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,11 @@ class BenchOptionsTest {
         assertThat(atRate.analyzeEvery()).isEqualTo(Duration.ofSeconds(5));
         assertThat(atRate.brokerPid()).isZero();
         assertThat(atRate.rateWarmup()).isZero();
+        assertThat(atRate.latencyCsv()).isNull();
+
+        BenchOptions sampled = BenchOptions.parse(new String[] {"rate", "--latency-csv", "/tmp/l.csv"}, ENV);
+        assertThat(sampled.latencyCsv()).isEqualTo(Path.of("/tmp/l.csv"));
+        assertThat(sampled.warmupRun().latencyCsv()).isNull();
     }
 
     @Test

@@ -96,7 +96,7 @@ final class Ledger {
         Expectation e = sent[sender].get(seq);
         acks.incrementAndGet();
         if (e != null) {
-            ackLatency.record(nowNanos - e.sendNanos);
+            ackLatency.record(e.sendNanos, nowNanos);
         }
     }
 
@@ -141,7 +141,7 @@ final class Ledger {
             e.received.set(recipient);
         }
         delivered.incrementAndGet();
-        e2eLatency.record(nowNanos - e.sendNanos);
+        e2eLatency.record(e.sendNanos, nowNanos);
         lastDeliveryNanos.accumulateAndGet(nowNanos, Math::max);
         if (lastSeq != null) {
             // A recipient's pushes are handled one at a time (one handler thread per socket), so the

@@ -2,6 +2,10 @@ package com.claudemesh.broker.bench;
 
 import com.claudemesh.broker.bench.BenchMesh.BenchMember;
 import com.claudemesh.broker.support.RawWebSocket;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -169,6 +173,9 @@ public final class LoadGenerator {
             // one publishing interval of PostgreSQL's statistics, so the last second is counted
             Thread.sleep(1100);
             DatabaseActivity.Counters databaseWork = database.read().minus(databaseBefore);
+            if (options.latencyCsv() != null) {
+                writeLatencies(ledger, options.latencyCsv());
+            }
             return report(
                     startedAt,
                     mesh,
@@ -225,7 +232,8 @@ public final class LoadGenerator {
                     failed.incrementAndGet();
                     ledger.error(connectFailure(failure));
                 } else {
-                    hello.record(nanos);
+                    long now = System.nanoTime();
+                    hello.record(now - nanos, now);
                     lastAck.accumulateAndGet(System.nanoTime(), Math::max);
                 }
             }));
@@ -432,6 +440,21 @@ public final class LoadGenerator {
             p.put("warmupSeconds", options.rateWarmup().toSeconds());
         }
         return p;
+    }
+
+    /** {@code --latency-csv}: every ack and every delivery of the run, by the time its send left. */
+    private static void writeLatencies(Ledger ledger, Path file) throws IOException {
+        long originNanos = System.nanoTime();
+        long originEpochMillis = System.currentTimeMillis();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("kind,sent_epoch_ms,latency_ms\n");
+            ledger.ackLatency.writeCsv(out, "ack", originNanos, originEpochMillis);
+            ledger.e2eLatency.writeCsv(out, "delivery", originNanos, originEpochMillis);
+        }
+        System.out.println("latency samples: " + file.toAbsolutePath());
     }
 
     private static double round(double value) {
