@@ -1,13 +1,13 @@
 package com.claudemesh.broker.audit;
 
 import com.claudemesh.broker.db.SqlPart;
+import com.claudemesh.broker.db.TimeOrderedIds;
 import com.claudemesh.broker.db.UtcTimestamps;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,7 +77,7 @@ public class AuditLog {
             }
         }
         return new Row(
-                UUID.randomUUID().toString(),
+                TimeOrderedIds.next(clock.instant()),
                 event.meshId(),
                 event.eventType(),
                 event.actorPeerId(),

@@ -1,5 +1,6 @@
 package com.claudemesh.broker.presence;
 
+import com.claudemesh.broker.db.TimeOrderedIds;
 import com.claudemesh.broker.protocol.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -9,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -77,7 +77,7 @@ public class Presences {
         Instant now = clock.instant();
         List<Presence> fresh = openings.stream()
                 .map(o -> new Presence(
-                        UUID.randomUUID().toString(),
+                        TimeOrderedIds.next(now),
                         o.memberId(),
                         o.sessionId(),
                         o.pid(),

@@ -2,6 +2,7 @@ package com.claudemesh.broker.routing;
 
 import com.claudemesh.broker.config.BrokerProperties;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.db.TimeOrderedIds;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
 import com.claudemesh.broker.ops.BrokerMetrics;
@@ -10,7 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
@@ -84,7 +84,7 @@ public class Router {
         }
         // Millisecond precision: the push shows createdAt with milliseconds (A.2), the row must agree.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        String messageId = UUID.randomUUID().toString();
+        String messageId = TimeOrderedIds.next(now);
         DeliveryStore.NewEnvelope envelope = new DeliveryStore.NewEnvelope(
                 messageId,
                 sender.meshId(),

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -205,6 +206,32 @@ class SendAndPushTest extends SessionTestBase {
                                 Boolean.class,
                                 messageId))
                         .isTrue());
+    }
+
+    @Test
+    void partC_theEnvelopeItsAuditEventAndThePresencesOfASendHaveTimeOrderedIds() {
+        String mesh = seeds.mesh();
+        MeshSeeds.SeededMember alice = seeds.member(mesh, "alice");
+        MeshSeeds.SeededMember bob = seeds.member(mesh, "bob");
+        WsClient alices = online(alice);
+        online(bob);
+
+        String messageId = sendDm(alices, alice, bob, "c1", "now", "hello")
+                .path("messageId")
+                .asString();
+
+        // TimeOrderedIds: each new key lands on its index's rightmost page, not a random one.
+        List<String> ids = new ArrayList<>();
+        ids.add(messageId);
+        ids.add(jdbc.queryForObject(
+                "SELECT id FROM mesh.audit_log WHERE event_type = 'message_routed' AND metadata->>'message_id' = ?",
+                String.class,
+                messageId));
+        ids.addAll(jdbc.queryForList(
+                "SELECT id FROM mesh.presence WHERE member_id IN (?, ?)", String.class, alice.id(), bob.id()));
+        assertThat(ids)
+                .hasSize(4)
+                .allSatisfy(id -> assertThat(UUID.fromString(id).version()).isEqualTo(7));
     }
 
     @Test
