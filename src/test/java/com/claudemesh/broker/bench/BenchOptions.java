@@ -192,29 +192,7 @@ record BenchOptions(
 
     /** The unreported warm-up run: a burst of {@code warmup} messages per peer, nothing sampled or written. */
     BenchOptions warmupRun() {
-        return new BenchOptions(
-                Scenario.BURST,
-                port,
-                databaseUrl,
-                peers,
-                warmup,
-                window,
-                rate,
-                duration,
-                broadcasts,
-                1,
-                payloadBytes,
-                connectConcurrency,
-                helloTimeout,
-                drainTimeout,
-                timeout,
-                0,
-                Duration.ZERO,
-                null,
-                null,
-                seed,
-                0,
-                Duration.ZERO);
+        return unreported(Scenario.BURST, warmup, duration, Duration.ZERO);
     }
 
     /**
@@ -222,15 +200,20 @@ record BenchOptions(
      * ANALYZE goes on as in the measured run, since it stands in for the server's autovacuum.
      */
     BenchOptions rateWarmupRun() {
+        return unreported(Scenario.RATE, messages, rateWarmup, analyzeEvery);
+    }
+
+    /** A run of this one's peers and limits in a mesh of its own: no sampling, no report, no warm-up. */
+    private BenchOptions unreported(Scenario scenario, int messages, Duration duration, Duration analyzeEvery) {
         return new BenchOptions(
-                Scenario.RATE,
+                scenario,
                 port,
                 databaseUrl,
                 peers,
                 messages,
                 window,
                 rate,
-                rateWarmup,
+                duration,
                 broadcasts,
                 1,
                 payloadBytes,

@@ -10,7 +10,6 @@ import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.support.BrokerIntegrationTest;
 import com.claudemesh.broker.support.MeshSeeds;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +50,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
         alice = seeds.member(mesh, "alice");
         bob = seeds.member(mesh, "bob");
         session = new RecordingTarget(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
-        dispatcher = new Dispatcher(store, confirmations, new OneSession(session), clock);
+        dispatcher = new Dispatcher(store, confirmations, new RecordingSessions(session), clock);
     }
 
     @AfterEach
@@ -115,17 +114,5 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
                 clock.instant(),
                 clock.instant(),
                 false);
-    }
-
-    private record OneSession(RecordingTarget session) implements LiveSessions {
-        @Override
-        public List<? extends DeliveryTarget> sessionsOf(String memberId) {
-            return memberId.equals(session.memberId()) ? List.of(session) : List.of();
-        }
-
-        @Override
-        public Collection<String> liveMemberIds() {
-            return List.of(session.memberId());
-        }
     }
 }

@@ -15,12 +15,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -126,7 +124,7 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
                 new RecordingTarget(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
         RecordingTarget carols =
                 new RecordingTarget(presences.open(carol.id(), "s2", 2, "/tmp").id(), carol.id());
-        LiveSessions sessions = new TwoSessions(bobs, carols);
+        LiveSessions sessions = new RecordingSessions(bobs, carols);
         Dispatcher dispatcher = new Dispatcher(store, confirmations, sessions, clock);
         EnvelopeWriter broadcasting = new EnvelopeWriter(
                 store, audit, dispatcher, sessions, metrics, clock, reachability, new SimpleMeterRegistry());
@@ -147,20 +145,6 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
         } finally {
             broadcasting.destroy();
             dispatcher.destroy();
-        }
-    }
-
-    private record TwoSessions(RecordingTarget first, RecordingTarget second) implements LiveSessions {
-        @Override
-        public List<? extends DeliveryTarget> sessionsOf(String memberId) {
-            return Stream.of(first, second)
-                    .filter(s -> s.memberId().equals(memberId))
-                    .toList();
-        }
-
-        @Override
-        public Collection<String> liveMemberIds() {
-            return List.of(first.memberId(), second.memberId());
         }
     }
 
