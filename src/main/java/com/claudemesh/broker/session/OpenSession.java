@@ -2,7 +2,6 @@ package com.claudemesh.broker.session;
 
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.presence.Presence;
-import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.protocol.Priority;
 import com.claudemesh.broker.routing.DeliveryTarget;
 import com.claudemesh.broker.routing.Push;
@@ -20,7 +19,7 @@ final class OpenSession implements DeliveryTarget {
     private final Presence presence;
     private final Outbound outbound;
     private final BooleanSupplier delivering;
-    private volatile Status status;
+    private final GatingStatus status;
     private volatile long lastActivity = System.nanoTime();
 
     OpenSession(Member member, Presence presence, Outbound outbound, BooleanSupplier delivering) {
@@ -28,7 +27,7 @@ final class OpenSession implements DeliveryTarget {
         this.presence = presence;
         this.outbound = outbound;
         this.delivering = delivering;
-        this.status = presence.status();
+        this.status = new GatingStatus(presence.status());
     }
 
     Member member() {
@@ -44,11 +43,9 @@ final class OpenSession implements DeliveryTarget {
         lastActivity = System.nanoTime();
     }
 
-    /** Updates the status used for gating; true when the new status admits more than before. */
-    boolean statusChanged(Status newStatus) {
-        Status old = status;
-        status = newStatus;
-        return newStatus == Status.IDLE && old != Status.IDLE;
+    /** The status used for gating. */
+    GatingStatus status() {
+        return status;
     }
 
     boolean delivering() {

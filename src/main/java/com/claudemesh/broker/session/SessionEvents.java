@@ -23,7 +23,7 @@ class SessionEvents {
     @EventListener
     void statusChanged(PresenceStatusChanged event) {
         registry.byPresence(event.presenceId()).ifPresent(connection -> {
-            if (connection.session().statusChanged(event.status())) {
+            if (connection.session().status().changed(event.status())) {
                 dispatcher.request(event.memberId());
             }
         });

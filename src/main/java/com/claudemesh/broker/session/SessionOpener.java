@@ -8,11 +8,11 @@ import com.claudemesh.broker.ops.BrokerMetrics;
 import com.claudemesh.broker.presence.HookToken;
 import com.claudemesh.broker.presence.Presence;
 import com.claudemesh.broker.presence.Presences;
-import com.claudemesh.broker.presence.Status;
 import com.claudemesh.broker.routing.Dispatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -205,10 +205,21 @@ class SessionOpener implements DisposableBean {
     }
 
     private void afterStart(List<String> presenceIds, List<String> memberIds) {
+        Map<String, GatingStatus> gating = new HashMap<>();
+        Map<String, Long> heard = new HashMap<>();
+        for (String presenceId : presenceIds) {
+            registry.byPresence(presenceId).ifPresent(connection -> {
+                GatingStatus status = connection.session().status();
+                gating.put(presenceId, status);
+                heard.put(presenceId, status.heard());
+            });
+        }
         try {
-            Map<String, Status> stored = presences.liveStatuses(presenceIds);
-            stored.forEach((presenceId, status) -> registry.byPresence(presenceId)
-                    .ifPresent(connection -> connection.session().statusChanged(status)));
+            if (!gating.isEmpty()) {
+                presences
+                        .liveStatuses(gating.keySet())
+                        .forEach((presenceId, stored) -> gating.get(presenceId).reread(stored, heard.get(presenceId)));
+            }
         } catch (DataAccessException e) {
             log.warn("Re-reading new presences failed: {}", e.getClass().getSimpleName());
         }
