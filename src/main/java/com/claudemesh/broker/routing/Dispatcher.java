@@ -47,7 +47,7 @@ public class Dispatcher implements DisposableBean {
     private static final int MAX_BATCH = 256;
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-    private final DeliveryStore store;
+    private final DeliveryClaims claims;
     private final Confirmations confirmations;
     private final LiveSessions sessions;
     private final Clock clock;
@@ -55,8 +55,8 @@ public class Dispatcher implements DisposableBean {
     private final ExecutorService drains = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("drain-", 0).factory());
 
-    Dispatcher(DeliveryStore store, Confirmations confirmations, LiveSessions sessions, Clock clock) {
-        this.store = store;
+    Dispatcher(DeliveryClaims claims, Confirmations confirmations, LiveSessions sessions, Clock clock) {
+        this.claims = claims;
         this.confirmations = confirmations;
         this.sessions = sessions;
         this.clock = clock;
@@ -89,7 +89,7 @@ public class Dispatcher implements DisposableBean {
     public void requestIfQueued(Collection<String> memberIds) {
         Collection<String> due;
         try {
-            due = store.withPending(memberIds);
+            due = claims.withPending(memberIds);
         } catch (DataAccessException e) {
             log.warn(
                     "Looking for queued deliveries failed, draining all: {}",
@@ -148,7 +148,7 @@ public class Dispatcher implements DisposableBean {
      * other sessions take them.
      */
     public int releaseClaimsOf(Map<String, String> memberByPresence) {
-        return store.releaseAll(memberByPresence);
+        return claims.releaseAll(memberByPresence);
     }
 
     /**
@@ -161,9 +161,9 @@ public class Dispatcher implements DisposableBean {
         if (live.isEmpty()) {
             return;
         }
-        List<DeliveryStore.MemberPriority> claimable;
+        List<DeliveryClaims.MemberPriority> claimable;
         try {
-            claimable = store.claimable(live, clock.instant());
+            claimable = claims.claimable(live, clock.instant());
         } catch (DataAccessException e) {
             log.debug("Periodic drain skipped: {}", e.getClass().getSimpleName());
             return;
@@ -175,7 +175,7 @@ public class Dispatcher implements DisposableBean {
                 due.add(memberId);
             }
         });
-        for (DeliveryStore.MemberPriority waiting : claimable) {
+        for (DeliveryClaims.MemberPriority waiting : claimable) {
             if (sessions.sessionsOf(waiting.memberId()).stream().anyMatch(s -> s.admits(waiting.priority()))) {
                 due.add(waiting.memberId());
             }
@@ -269,7 +269,7 @@ public class Dispatcher implements DisposableBean {
      */
     void giveBack(DeliveryTarget target, List<String> messageIds) {
         try {
-            store.release(target.presenceId(), messageIds, target.memberId());
+            claims.release(target.presenceId(), messageIds, target.memberId());
         } catch (DataAccessException e) {
             log.debug("Releasing refused pushes failed: {}", e.getClass().getSimpleName());
         }
@@ -284,13 +284,13 @@ public class Dispatcher implements DisposableBean {
                 return false;
             }
             int limit = Math.min(room, MAX_BATCH);
-            List<Push> batch = store.claim(target.memberId(), target.presenceId(), priorities, limit, clock.instant());
+            List<Push> batch = claims.claim(target.memberId(), target.presenceId(), priorities, limit, clock.instant());
             for (int i = 0; i < batch.size(); i++) {
                 if (!target.push(batch.get(i))) {
                     List<String> untaken = batch.subList(i, batch.size()).stream()
                             .map(Push::messageId)
                             .toList();
-                    store.release(target.presenceId(), untaken, target.memberId());
+                    claims.release(target.presenceId(), untaken, target.memberId());
                     return false;
                 }
             }

@@ -78,7 +78,7 @@ class SessionCloser implements DisposableBean {
 
                     @Override
                     public void failed(Ended ended, RuntimeException cause) {
-                        // Its claims lapse with the presence (DeliveryStore.CLAIM_LEASE); the
+                        // Its claims lapse with the presence (DeliveryClaims.CLAIM_LEASE); the
                         // instance's release step or the next start closes the presence.
                         log.atWarn()
                                 .addKeyValue("presence_id", ended.presenceId())

@@ -38,6 +38,9 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
     DeliveryStore store;
 
     @Autowired
+    DeliveryClaims claims;
+
+    @Autowired
     QueueUpkeep upkeep;
 
     @Autowired
@@ -97,7 +100,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
                 List<String> mine = new ArrayList<>();
                 List<Push> batch;
                 do {
-                    batch = store.claim(bob.id(), presence, ALL, 7, clock.instant());
+                    batch = claims.claim(bob.id(), presence, ALL, 7, clock.instant());
                     batch.forEach(p -> mine.add(p.messageId()));
                 } while (!batch.isEmpty());
                 return mine;
@@ -120,10 +123,10 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String now2 = envelope(Priority.NOW, List.of(bob.id()));
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
 
-        assertThat(store.claim(bob.id(), presence, List.of(Priority.NOW), 10, clock.instant()).stream()
+        assertThat(claims.claim(bob.id(), presence, List.of(Priority.NOW), 10, clock.instant()).stream()
                         .map(Push::messageId))
                 .containsExactly(now1, now2);
-        assertThat(store.claim(bob.id(), presence, ALL, 10, clock.instant()).stream()
+        assertThat(claims.claim(bob.id(), presence, ALL, 10, clock.instant()).stream()
                         .map(Push::messageId))
                 .containsExactly(next, low);
     }
@@ -133,19 +136,19 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String id = envelope(Priority.NOW, List.of(bob.id()));
         String first = presences.open(bob.id(), "s1", 1, "/tmp").id();
         String second = presences.open(bob.id(), "s2", 2, "/tmp").id();
-        assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
-        assertThat(store.claim(bob.id(), second, ALL, 10, clock.instant())).isEmpty();
+        assertThat(claims.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
+        assertThat(claims.claim(bob.id(), second, ALL, 10, clock.instant())).isEmpty();
 
         // The claimer's broker died: its presence was never closed and stopped being refreshed.
-        clock.advance(DeliveryStore.CLAIM_LEASE.plusSeconds(1));
+        clock.advance(DeliveryClaims.CLAIM_LEASE.plusSeconds(1));
         presences.touch(second);
-        assertThat(store.claim(bob.id(), second, ALL, 10, clock.instant()))
+        assertThat(claims.claim(bob.id(), second, ALL, 10, clock.instant()))
                 .extracting(Push::messageId)
                 .containsExactly(id);
 
-        store.releaseAll(Map.of(second, bob.id()));
+        claims.releaseAll(Map.of(second, bob.id()));
         presences.touch(first);
-        assertThat(store.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
+        assertThat(claims.claim(bob.id(), first, ALL, 10, clock.instant())).hasSize(1);
     }
 
     @Test
@@ -156,19 +159,19 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String ended = presences.open(bob.id(), "s1", 1, "/tmp").id();
         String live = presences.open(bob.id(), "s2", 2, "/tmp").id();
         String carolsSession = presences.open(carol.id(), "s3", 3, "/tmp").id();
-        assertThat(store.claim(bob.id(), ended, ALL, 1, clock.instant()))
+        assertThat(claims.claim(bob.id(), ended, ALL, 1, clock.instant()))
                 .extracting(Push::messageId)
                 .containsExactly(mine);
-        assertThat(store.claim(bob.id(), live, ALL, 1, clock.instant()))
+        assertThat(claims.claim(bob.id(), live, ALL, 1, clock.instant()))
                 .extracting(Push::messageId)
                 .containsExactly(theirs);
-        assertThat(store.claim(carol.id(), carolsSession, ALL, 1, clock.instant()))
+        assertThat(claims.claim(carol.id(), carolsSession, ALL, 1, clock.instant()))
                 .hasSize(1);
 
-        assertThat(store.releaseAll(Map.of(ended, bob.id()))).isEqualTo(1);
+        assertThat(claims.releaseAll(Map.of(ended, bob.id()))).isEqualTo(1);
 
         String next = presences.open(bob.id(), "s4", 4, "/tmp").id();
-        assertThat(store.claim(bob.id(), next, ALL, 10, clock.instant()))
+        assertThat(claims.claim(bob.id(), next, ALL, 10, clock.instant()))
                 .extracting(Push::messageId)
                 .containsExactly(mine);
         assertThat(jdbc.queryForObject(
@@ -320,7 +323,7 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         Instant later = clock.instant().plus(Duration.ofHours(2));
         assertThat(upkeep.expire(later)).isEqualTo(1);
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
-        assertThat(store.claim(bob.id(), presence, ALL, 10, later))
+        assertThat(claims.claim(bob.id(), presence, ALL, 10, later))
                 .extracting(Push::messageId)
                 .containsExactly(fresh);
         assertThat(jdbc.queryForObject(
@@ -357,17 +360,17 @@ class DeliveryStoreTest extends BrokerIntegrationTest {
         String poison = envelope(Priority.NOW, List.of(bob.id()));
         String next = envelope(Priority.NOW, List.of(bob.id()));
         String presence = presences.open(bob.id(), "s", 1, "/tmp").id();
-        List<Push> claimed = store.claim(bob.id(), presence, ALL, 10, clock.instant());
+        List<Push> claimed = claims.claim(bob.id(), presence, ALL, 10, clock.instant());
         double before = meters.get("broker.deliveries.dropped")
                 .tag("reason", Undeliverable.UNENCODABLE)
                 .counter()
                 .count();
 
         undeliverable.drop(claimed.getFirst(), presence, Undeliverable.UNENCODABLE);
-        store.releaseAll(Map.of(presence, bob.id()));
+        claims.releaseAll(Map.of(presence, bob.id()));
 
         String later = presences.open(bob.id(), "s2", 2, "/tmp").id();
-        assertThat(store.claim(bob.id(), later, ALL, 10, clock.instant()))
+        assertThat(claims.claim(bob.id(), later, ALL, 10, clock.instant()))
                 .extracting(Push::messageId)
                 .containsExactly(next);
         assertThat(jdbc.queryForObject(

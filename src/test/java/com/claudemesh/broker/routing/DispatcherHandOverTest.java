@@ -29,6 +29,9 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
     DeliveryStore store;
 
     @Autowired
+    DeliveryClaims claims;
+
+    @Autowired
     Confirmations confirmations;
 
     @Autowired
@@ -50,7 +53,7 @@ class DispatcherHandOverTest extends BrokerIntegrationTest {
         alice = seeds.member(mesh, "alice");
         bob = seeds.member(mesh, "bob");
         session = new RecordingTarget(presences.open(bob.id(), "s1", 1, "/tmp").id(), bob.id());
-        dispatcher = new Dispatcher(store, confirmations, new RecordingSessions(session), clock);
+        dispatcher = new Dispatcher(claims, confirmations, new RecordingSessions(session), clock);
     }
 
     @AfterEach

@@ -36,6 +36,9 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
     DeliveryStore store;
 
     @Autowired
+    DeliveryClaims claims;
+
+    @Autowired
     Confirmations confirmations;
 
     @Autowired
@@ -125,7 +128,7 @@ class EnvelopeWriterTest extends BrokerIntegrationTest {
         RecordingTarget carols =
                 new RecordingTarget(presences.open(carol.id(), "s2", 2, "/tmp").id(), carol.id());
         LiveSessions sessions = new RecordingSessions(bobs, carols);
-        Dispatcher dispatcher = new Dispatcher(store, confirmations, sessions, clock);
+        Dispatcher dispatcher = new Dispatcher(claims, confirmations, sessions, clock);
         EnvelopeWriter broadcasting = new EnvelopeWriter(
                 store, audit, dispatcher, sessions, metrics, clock, reachability, new SimpleMeterRegistry());
         try {
