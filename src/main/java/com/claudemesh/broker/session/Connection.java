@@ -55,19 +55,11 @@ final class Connection implements Outbound.Events {
         this.services = services;
         this.clientAddress = clientAddress;
         this.ticket = ticket;
-        SessionSettings settings = services.settings();
-        this.outbound = new Outbound(
-                socket,
-                settings.outboundQueueFrames(),
-                SessionSettings.CLOSE_CONFIRM_WAIT,
-                this,
-                services.writerReports().of(this::presenceIdOrNull));
-        this.inbound = new InboundFrames(
-                settings.maxMessageBytes(),
-                services.limits().frames(),
-                services.limits().maxFramesPerSecond());
+        this.outbound = services.outbound(socket, this, this::presenceIdOrNull);
+        this.inbound = services.inboundFrames();
         this.commands = new SessionCommands(services.sends(), services.statuses(), outbound::addReply);
-        this.timers = new SessionTimers(services.clock().instant(), settings.slowConsumerTimeout());
+        this.timers = new SessionTimers(
+                services.clock().instant(), services.settings().slowConsumerTimeout());
     }
 
     // ---- inbound ----
@@ -108,7 +100,7 @@ final class Connection implements Outbound.Events {
             case Frames.Hello hello when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
             case Frames.BadHello bad when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
             case Frames.Hello hello -> hello(hello);
-            case Frames.BadHello bad -> refused(services.verifier().malformed());
+            case Frames.BadHello bad -> refuse(services.verifier().malformed());
             default -> send(new Frames.Error("no_hello", "must send hello first"));
         }
     }
@@ -122,7 +114,7 @@ final class Connection implements Outbound.Events {
                 return;
             }
             switch (services.verifier().verify(hello)) {
-                case HelloVerifier.Rejected rejected -> refused(rejected);
+                case HelloVerifier.Rejected rejected -> refuse(rejected);
                 case HelloVerifier.Unchecked unchecked -> notOpened(unchecked.cause());
                 case HelloVerifier.Accepted accepted -> open(accepted);
             }
@@ -139,7 +131,7 @@ final class Connection implements Outbound.Events {
         switch (services.opener().open(accepted.hello(), accepted.member()).join()) {
             case SessionOpener.Replayed replayed -> {
                 releaseSlot();
-                refused(services.verifier().replayed(accepted.hello()));
+                refuse(services.verifier().replayed(accepted.hello()));
             }
             case SessionOpener.NotStored notStored -> notOpened(notStored.cause());
             case SessionOpener.Opened opened -> opened(accepted.member(), opened);
@@ -161,10 +153,6 @@ final class Connection implements Outbound.Events {
         }
     }
 
-    private void refused(HelloVerifier.Rejected rejected) {
-        refuse(rejected.close(), rejected.message());
-    }
-
     /**
      * The session could not be checked or stored; its capacity slot is given back. A database that
      * does not answer is A.3's 1013 (the client retries); anything else is the broker's fault, 1011.
@@ -181,6 +169,10 @@ final class Connection implements Outbound.Events {
 
     private void tryAgainLater() {
         refuse(BrokerClose.TRY_AGAIN_LATER, "the broker cannot open a session now, retry later");
+    }
+
+    private void refuse(HelloVerifier.Rejected rejected) {
+        refuse(rejected.close(), rejected.message());
     }
 
     /** A.3's refusal: the error frame, then the close, both through the writer so the order holds. */
@@ -209,7 +201,7 @@ final class Connection implements Outbound.Events {
     /** The timers of A.1/A.3 ({@link SessionTimers}); from the sweeper, once a second. */
     void checkTimers(Instant now) {
         switch (timers.due(phase.get().state(), now, outbound.unconfirmedFor())) {
-            case HELLO_TIMEOUT -> refused(services.verifier().timedOut());
+            case HELLO_TIMEOUT -> refuse(services.verifier().timedOut());
             case SLOW_CONSUMER -> slowConsumer();
             case IDLE_TIMEOUT -> closeByBroker(BrokerClose.IDLE_TIMEOUT);
             case PING -> outbound.requestKeepalivePing();
@@ -281,14 +273,7 @@ final class Connection implements Outbound.Events {
     }
 
     @Override
-    public void writeFailed(Exception failure, boolean timedOut) {
-        if (!timedOut && !socket.isOpen()) {
-            // The peer's close (or the network's end) reached Tomcat first and the write found the
-            // socket closing: not the broker's close. Its onClosed follows and judges by the close
-            // code — a completed handshake confirms what was written, as A.6 says.
-            return;
-        }
-        services.writerReports().writeFailed(presenceIdOrNull(), failure, timedOut);
+    public void writeFailed(boolean timedOut) {
         if (timedOut) {
             slowConsumer();
         } else {

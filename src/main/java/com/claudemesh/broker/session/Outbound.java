@@ -22,8 +22,11 @@ final class Outbound {
 
     /** What the connection acts on. */
     interface Events {
-        /** A write failed and the writer is done; {@code timedOut} when the peer did not drain in time. */
-        void writeFailed(Exception failure, boolean timedOut);
+        /**
+         * A write failed and the writer is done (reported already); {@code timedOut} when the peer
+         * did not drain in time. Not called when the peer's close came first.
+         */
+        void writeFailed(boolean timedOut);
 
         /** The ledger has room again after a drain that filled it. */
         void roomAgain();
@@ -35,6 +38,7 @@ final class Outbound {
     private final PushLedger ledger;
     private final SocketWriter writer;
     private final Events events;
+    private final SocketWriter.Reports reports;
     private volatile boolean moreWaiting;
 
     Outbound(Socket socket, int capacity, Duration closeConfirmWait, Events events, SocketWriter.Reports reports) {
@@ -43,6 +47,7 @@ final class Outbound {
         this.replySlots = new Semaphore(capacity);
         this.ledger = new PushLedger(capacity);
         this.events = events;
+        this.reports = reports;
         this.writer = new SocketWriter(this.socket, ledger, closeConfirmWait, new WriterOwner(), reports);
     }
 
@@ -161,7 +166,15 @@ final class Outbound {
 
         @Override
         public void writeFailed(Exception failure, boolean timedOut) {
-            events.writeFailed(failure, timedOut);
+            if (!timedOut && !socket.isOpen()) {
+                // The peer's close (or the network's end) reached Tomcat first and the write found
+                // the socket closing: not a failure of the broker's. The connection's onClosed
+                // follows and judges by the close code — a completed handshake confirms what was
+                // written, as A.6 says.
+                return;
+            }
+            reports.writeFailed(failure, timedOut);
+            events.writeFailed(timedOut);
         }
     }
 

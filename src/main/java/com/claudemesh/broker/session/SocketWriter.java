@@ -75,6 +75,9 @@ final class SocketWriter {
 
         /** A reply cannot be encoded as a frame: it was not written. */
         void replyUnencodable(RuntimeException failure);
+
+        /** A write failed, and not because the peer closed first; the owner closes the socket. */
+        void writeFailed(Exception failure, boolean timedOut);
     }
 
     private final TimedSocket socket;

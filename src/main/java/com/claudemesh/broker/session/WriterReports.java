@@ -44,10 +44,15 @@ class WriterReports {
             public void replyUnencodable(RuntimeException failure) {
                 WriterReports.this.replyUnencodable(presenceId.get(), failure);
             }
+
+            @Override
+            public void writeFailed(Exception failure, boolean timedOut) {
+                WriterReports.this.writeFailed(presenceId.get(), failure, timedOut);
+            }
         };
     }
 
-    void writeFailed(String presenceId, Exception failure, boolean timedOut) {
+    private void writeFailed(String presenceId, Exception failure, boolean timedOut) {
         metrics.outboundFailure("write");
         log.atWarn()
                 .addKeyValue("presence_id", presenceId)

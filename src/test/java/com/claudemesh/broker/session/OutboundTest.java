@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.socket.CloseStatus;
@@ -22,14 +23,15 @@ class OutboundTest {
     private final RecordingSocket socket = new RecordingSocket();
     private final List<Push> unencodable = new CopyOnWriteArrayList<>();
     private final List<Exception> writeFailures = new CopyOnWriteArrayList<>();
+    private final AtomicInteger writersEnded = new AtomicInteger();
     private final Outbound outbound = new Outbound(
             socket,
             8,
             Duration.ofMillis(100),
             new Outbound.Events() {
                 @Override
-                public void writeFailed(Exception failure, boolean timedOut) {
-                    writeFailures.add(failure);
+                public void writeFailed(boolean timedOut) {
+                    writersEnded.incrementAndGet();
                 }
 
                 @Override
@@ -46,6 +48,11 @@ class OutboundTest {
 
                 @Override
                 public void replyUnencodable(RuntimeException failure) {}
+
+                @Override
+                public void writeFailed(Exception failure, boolean timedOut) {
+                    writeFailures.add(failure);
+                }
             });
 
     private static Push push(String messageId, Instant createdAt) {
@@ -87,10 +94,29 @@ class OutboundTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !writeFailures.isEmpty());
         assertThat(writeFailures).containsExactly(encodingError);
+        await().atMost(Duration.ofSeconds(5)).until(() -> writersEnded.get() == 1);
         outbound.stop();
         assertThat(outbound.confirmedByHandshake())
                 .as("a push whose write failed stays pending")
                 .isEmpty();
+    }
+
+    @Test
+    void aWriteThatFailsBecauseThePeersCloseCameFirst_isNoFailureOfTheBrokers() {
+        // The peer's close lands while the frame is being written: the socket is closed by the
+        // time the write's exception reaches the writer.
+        socket.failWhen(
+                sent -> {
+                    socket.aborted = true;
+                    return true;
+                },
+                new IllegalStateException("The WebSocket session has been closed"));
+        outbound.offerPush(push("m1", Instant.parse("2026-04-05T16:01:22.123Z")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> outbound.room() == 0);
+        outbound.stop();
+        assertThat(writeFailures).isEmpty();
+        assertThat(writersEnded).hasValue(0);
     }
 
     @Test
