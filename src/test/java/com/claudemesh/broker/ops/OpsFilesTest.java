@@ -70,6 +70,8 @@ class OpsFilesTest {
         assertThat(runtime.all("EXPOSE")).containsExactly("7900");
         String environment = String.join("\n", runtime.all("ENV"));
         assertThat(environment).contains("-XX:MaxRAMPercentage=");
+        // Idle sessions' RSS: the heap keeps 10 % free, not G1's 40 % (docs/BENCHMARKS.md).
+        assertThat(environment).contains("-XX:MinHeapFreeRatio=10");
         assertThat(String.join("\n", runtime.all("ENTRYPOINT")))
                 .contains("$JAVA_OPTS")
                 .contains("exec java")
