@@ -34,7 +34,8 @@ record BenchOptions(
         Path latencyCsv,
         long seed,
         int warmup,
-        Duration rateWarmup) {
+        Duration rateWarmup,
+        int broadcastWarmup) {
 
     enum Scenario {
         BURST,
@@ -73,6 +74,8 @@ record BenchOptions(
               --warmup-seconds S    rate: then an unreported run at the same rate for S seconds, in a mesh
                                     of its own: the JIT of both JVMs settles on the path the measured run
                                     takes (default 0: none)
+              --warmup-broadcasts B broadcast: then an unreported run of B broadcasts, in a mesh of its own:
+                                    the JIT settles on the fan-out the measured run takes (default 0: none)
             """;
 
     private static final Set<String> KEYS = Set.of(
@@ -96,7 +99,8 @@ record BenchOptions(
             "latency-csv",
             "seed",
             "warmup",
-            "warmup-seconds");
+            "warmup-seconds",
+            "warmup-broadcasts");
 
     BenchOptions {
         if (peers < 1 || messages < 0 || window < 1 || rate < 1 || broadcasts < 0 || meshes < 1) {
@@ -113,6 +117,9 @@ record BenchOptions(
         }
         if (rateWarmup.isNegative() || (!rateWarmup.isZero() && scenario != Scenario.RATE)) {
             throw new IllegalArgumentException("--warmup-seconds must be 0 or more, and only rate takes it");
+        }
+        if (broadcastWarmup < 0 || (broadcastWarmup > 0 && scenario != Scenario.BROADCAST)) {
+            throw new IllegalArgumentException("--warmup-broadcasts must be 0 or more, and only broadcast takes it");
         }
         if (payloadBytes < 64 || payloadBytes > 16_384) {
             throw new IllegalArgumentException("--payload-bytes must be within 64..16384");
@@ -187,12 +194,13 @@ record BenchOptions(
                 latencyCsv == null ? null : Path.of(latencyCsv),
                 Long.parseLong(values.getOrDefault("seed", "1")),
                 integer(values, "warmup", 0),
-                Duration.ofSeconds(integer(values, "warmup-seconds", 0)));
+                Duration.ofSeconds(integer(values, "warmup-seconds", 0)),
+                integer(values, "warmup-broadcasts", 0));
     }
 
     /** The unreported warm-up run: a burst of {@code warmup} messages per peer, nothing sampled or written. */
     BenchOptions warmupRun() {
-        return unreported(Scenario.BURST, warmup, duration, Duration.ZERO);
+        return unreported(Scenario.BURST, warmup, duration, broadcasts, Duration.ZERO);
     }
 
     /**
@@ -200,11 +208,20 @@ record BenchOptions(
      * ANALYZE goes on as in the measured run, since it stands in for the server's autovacuum.
      */
     BenchOptions rateWarmupRun() {
-        return unreported(Scenario.RATE, messages, rateWarmup, analyzeEvery);
+        return unreported(Scenario.RATE, messages, rateWarmup, broadcasts, analyzeEvery);
+    }
+
+    /**
+     * The unreported warm-up of the fan-out: {@code broadcastWarmup} broadcasts, nothing sampled or
+     * written; ANALYZE as in the measured run.
+     */
+    BenchOptions broadcastWarmupRun() {
+        return unreported(Scenario.BROADCAST, messages, duration, broadcastWarmup, analyzeEvery);
     }
 
     /** A run of this one's peers and limits in a mesh of its own: no sampling, no report, no warm-up. */
-    private BenchOptions unreported(Scenario scenario, int messages, Duration duration, Duration analyzeEvery) {
+    private BenchOptions unreported(
+            Scenario scenario, int messages, Duration duration, int broadcasts, Duration analyzeEvery) {
         return new BenchOptions(
                 scenario,
                 port,
@@ -227,7 +244,8 @@ record BenchOptions(
                 null,
                 seed,
                 0,
-                Duration.ZERO);
+                Duration.ZERO,
+                0);
     }
 
     private static int integer(Map<String, String> values, String key, int fallback) {

@@ -46,6 +46,19 @@ class BenchOptionsTest {
         assertThat(atRate.rateWarmup()).isZero();
         assertThat(atRate.latencyCsv()).isNull();
 
+        BenchOptions fanOut = BenchOptions.parse(
+                new String[] {"broadcast", "--broadcasts", "1000", "--warmup-broadcasts", "300", "--analyze-every", "5"
+                },
+                ENV);
+        BenchOptions warmFanOut = fanOut.broadcastWarmupRun();
+        assertThat(warmFanOut.scenario()).isEqualTo(BenchOptions.Scenario.BROADCAST);
+        assertThat(warmFanOut.broadcasts()).isEqualTo(300);
+        assertThat(warmFanOut.peers()).isEqualTo(fanOut.peers());
+        assertThat(warmFanOut.analyzeEvery()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(warmFanOut.brokerPid()).isZero();
+        assertThat(warmFanOut.broadcastWarmup()).isZero();
+        assertThat(fanOut.warmupRun().broadcasts()).isEqualTo(1000);
+
         BenchOptions sampled = BenchOptions.parse(new String[] {"rate", "--latency-csv", "/tmp/l.csv"}, ENV);
         assertThat(sampled.latencyCsv()).isEqualTo(Path.of("/tmp/l.csv"));
         assertThat(sampled.warmupRun().latencyCsv()).isNull();
@@ -65,5 +78,7 @@ class BenchOptionsTest {
                 .hasMessageContaining("idle takes none");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-seconds", "10"}, ENV))
                 .hasMessageContaining("only rate takes it");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-broadcasts", "10"}, ENV))
+                .hasMessageContaining("only broadcast takes it");
     }
 }

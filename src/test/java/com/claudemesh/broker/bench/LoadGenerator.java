@@ -87,6 +87,11 @@ public final class LoadGenerator {
                         + options.rateWarmup().toSeconds() + " s, "
                         + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
             }
+            if (options.broadcastWarmup() > 0) {
+                BenchReport warmup = new LoadGenerator(options.broadcastWarmupRun()).run();
+                System.out.println("warm-up: " + options.broadcastWarmup() + " broadcasts, "
+                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
+            }
             report = generator.run();
         } catch (SQLException e) {
             // Setting up the mesh is the first thing that touches the database: a missing schema
@@ -438,6 +443,9 @@ public final class LoadGenerator {
         }
         if (!options.rateWarmup().isZero()) {
             p.put("warmupSeconds", options.rateWarmup().toSeconds());
+        }
+        if (options.broadcastWarmup() > 0) {
+            p.put("warmupBroadcasts", options.broadcastWarmup());
         }
         return p;
     }
