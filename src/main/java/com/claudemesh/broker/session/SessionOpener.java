@@ -37,7 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * has started, the batch's members are drained if they have deliveries queued (A.3: queued envelopes
  * are pushed on hello) — asked after delivery started, so that a send committed meanwhile finds the
  * session delivering and drains it itself — and statuses written by hooks that landed before the
- * sessions were registered (nobody to tell then) are read back once for the batch.
+ * sessions were registered (nobody to tell then) are read back once for the batch — where no newer
+ * status change event came meanwhile ({@link GatingStatus}).
  */
 @Component
 class SessionOpener implements DisposableBean {
