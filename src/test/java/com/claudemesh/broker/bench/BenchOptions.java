@@ -34,6 +34,7 @@ record BenchOptions(
         Path latencyCsv,
         long seed,
         int warmup,
+        int warmupRounds,
         Duration rateWarmup,
         int broadcastWarmup) {
 
@@ -71,6 +72,9 @@ record BenchOptions(
               --warmup W            before the measured run, an unreported burst of W messages per peer in
                                     a mesh of its own, in the same JVM: warms the JIT of broker and
                                     generator alike (default 0: none; not for idle)
+              --warmup-rounds R     that burst R times, each in a mesh of its own with its sessions opened
+                                    and closed: the broker's recompilations after its first sessions end
+                                    fall before the measured run (default 1)
               --warmup-seconds S    rate: then an unreported run at the same rate for S seconds, in a mesh
                                     of its own: the JIT of both JVMs settles on the path the measured run
                                     takes (default 0: none)
@@ -99,6 +103,7 @@ record BenchOptions(
             "latency-csv",
             "seed",
             "warmup",
+            "warmup-rounds",
             "warmup-seconds",
             "warmup-broadcasts");
 
@@ -114,6 +119,9 @@ record BenchOptions(
         }
         if (warmup < 0 || (warmup > 0 && scenario == Scenario.IDLE)) {
             throw new IllegalArgumentException("--warmup must be 0 or more, and idle takes none");
+        }
+        if (warmupRounds < 1 || (warmupRounds > 1 && warmup == 0)) {
+            throw new IllegalArgumentException("--warmup-rounds must be 1 or more, and needs --warmup");
         }
         if (rateWarmup.isNegative() || (!rateWarmup.isZero() && scenario != Scenario.RATE)) {
             throw new IllegalArgumentException("--warmup-seconds must be 0 or more, and only rate takes it");
@@ -194,6 +202,7 @@ record BenchOptions(
                 latencyCsv == null ? null : Path.of(latencyCsv),
                 Long.parseLong(values.getOrDefault("seed", "1")),
                 integer(values, "warmup", 0),
+                integer(values, "warmup-rounds", 1),
                 Duration.ofSeconds(integer(values, "warmup-seconds", 0)),
                 integer(values, "warmup-broadcasts", 0));
     }
@@ -244,6 +253,7 @@ record BenchOptions(
                 null,
                 seed,
                 0,
+                1,
                 Duration.ZERO,
                 0);
     }

@@ -34,6 +34,10 @@ class BenchOptionsTest {
         assertThat(warmup.peers()).isEqualTo(rate.peers());
         assertThat(warmup.brokerPid()).isZero();
         assertThat(warmup.warmup()).isZero();
+        assertThat(rate.warmupRounds()).isEqualTo(1);
+        assertThat(BenchOptions.parse(new String[] {"burst", "--warmup", "50", "--warmup-rounds", "3"}, ENV)
+                        .warmupRounds())
+                .isEqualTo(3);
 
         BenchOptions settled = BenchOptions.parse(
                 new String[] {"rate", "--rate", "500", "--warmup-seconds", "30", "--analyze-every", "5"}, ENV);
@@ -78,6 +82,8 @@ class BenchOptionsTest {
                 .hasMessageContaining("idle takes none");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-seconds", "10"}, ENV))
                 .hasMessageContaining("only rate takes it");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-rounds", "2"}, ENV))
+                .hasMessageContaining("needs --warmup");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"burst", "--warmup-broadcasts", "10"}, ENV))
                 .hasMessageContaining("only broadcast takes it");
     }

@@ -76,7 +76,7 @@ public final class LoadGenerator {
         LoadGenerator generator = new LoadGenerator(options);
         BenchReport report;
         try {
-            if (options.warmup() > 0) {
+            for (int round = 0; options.warmup() > 0 && round < options.warmupRounds(); round++) {
                 BenchReport warmup = new LoadGenerator(options.warmupRun()).run();
                 System.out.println("warm-up: burst of " + options.warmup() + " per peer, "
                         + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
@@ -440,6 +440,7 @@ public final class LoadGenerator {
         }
         if (options.warmup() > 0) {
             p.put("warmupMessagesPerPeer", options.warmup());
+            p.put("warmupRounds", options.warmupRounds());
         }
         if (!options.rateWarmup().isZero()) {
             p.put("warmupSeconds", options.rateWarmup().toSeconds());
