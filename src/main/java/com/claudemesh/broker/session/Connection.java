@@ -1,6 +1,5 @@
 package com.claudemesh.broker.session;
 
-import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.routing.Push;
 import java.nio.ByteBuffer;
@@ -97,8 +96,12 @@ final class Connection implements Outbound.Events {
 
     private void beforeHello(Frames.Inbound frame) {
         switch (frame) {
-            case Frames.Hello hello when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
-            case Frames.BadHello bad when !services.limits().helloAllowed(clientAddress) -> tryAgainLater();
+            case Frames.Hello hello
+            when !services.limits().helloAllowed(clientAddress) ->
+                refuse(services.verifier().tryAgainLater());
+            case Frames.BadHello bad
+            when !services.limits().helloAllowed(clientAddress) ->
+                refuse(services.verifier().tryAgainLater());
             case Frames.Hello hello -> hello(hello);
             case Frames.BadHello bad -> refuse(services.verifier().malformed());
             default -> send(new Frames.Error("no_hello", "must send hello first"));
@@ -153,32 +156,16 @@ final class Connection implements Outbound.Events {
         }
     }
 
-    /**
-     * The session could not be checked or stored; its capacity slot is given back. A database that
-     * does not answer is A.3's 1013 (the client retries); anything else is the broker's fault, 1011.
-     */
+    /** The session could not be checked or stored; its capacity slot is given back. */
     private void notOpened(RuntimeException failure) {
         releaseSlot();
-        if (GroupCommit.unavailable(failure)) {
-            services.metrics().connectionRejected(BrokerClose.TRY_AGAIN_LATER.reason());
-            tryAgainLater();
-        } else {
-            refuse(BrokerClose.INTERNAL_ERROR, "the broker could not open the session");
-        }
-    }
-
-    private void tryAgainLater() {
-        refuse(BrokerClose.TRY_AGAIN_LATER, "the broker cannot open a session now, retry later");
-    }
-
-    private void refuse(HelloVerifier.Rejected rejected) {
-        refuse(rejected.close(), rejected.message());
+        refuse(services.verifier().notOpened(failure));
     }
 
     /** A.3's refusal: the error frame, then the close, both through the writer so the order holds. */
-    private void refuse(BrokerClose why, String message) {
-        send(new Frames.Error(why.reason(), message));
-        closeByBroker(why);
+    private void refuse(HelloVerifier.Rejected rejected) {
+        send(new Frames.Error(rejected.code(), rejected.message()));
+        closeByBroker(rejected.close());
     }
 
     void onPong(ByteBuffer payload) {
@@ -235,13 +222,7 @@ final class Connection implements Outbound.Events {
                 confirmations.confirm(outbound.confirmedByHandshake());
             }
             releaseSlot();
-            services.closer()
-                    .ended(
-                            session.presence(),
-                            session.member(),
-                            end.reason(),
-                            closeStatus.getCode(),
-                            confirmations.settled());
+            services.closer().ended(session, end.reason(), closeStatus.getCode(), confirmations.settled());
         } finally {
             transitions.unlock();
         }

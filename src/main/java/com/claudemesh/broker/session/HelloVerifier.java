@@ -3,6 +3,7 @@ package com.claudemesh.broker.session;
 import com.claudemesh.broker.audit.AuditLog;
 import com.claudemesh.broker.crypto.Ed25519;
 import com.claudemesh.broker.crypto.Hex;
+import com.claudemesh.broker.db.GroupCommit;
 import com.claudemesh.broker.mesh.Member;
 import com.claudemesh.broker.mesh.MemberDirectory;
 import com.claudemesh.broker.ops.BrokerMetrics;
@@ -102,6 +103,24 @@ class HelloVerifier {
     /** Check 6: this hello was accepted before, here or by another broker process. */
     Rejected replayed(Frames.Hello hello) {
         return rejected(new Rejected(BrokerClose.REPLAYED, "this hello was already used; sign a new one", hello));
+    }
+
+    /**
+     * The session could not be checked or stored: a database that does not answer is A.3's 1013
+     * (the client retries); anything else is the broker's fault, 1011. Neither is audited: the
+     * hello was not judged.
+     */
+    Rejected notOpened(RuntimeException failure) {
+        if (GroupCommit.unavailable(failure)) {
+            metrics.connectionRejected(BrokerClose.TRY_AGAIN_LATER.reason());
+            return tryAgainLater();
+        }
+        return new Rejected(BrokerClose.INTERNAL_ERROR, "the broker could not open the session", null);
+    }
+
+    /** The broker cannot take this hello now (A.3's 1013); the client retries later. */
+    Rejected tryAgainLater() {
+        return new Rejected(BrokerClose.TRY_AGAIN_LATER, "the broker cannot open a session now, retry later", null);
     }
 
     /** No hello within the limit (A.3). */

@@ -89,11 +89,13 @@ class SessionCloser implements DisposableBean {
     }
 
     /**
-     * The session of {@code presence} ended with {@code reason}. Once its confirmations are {@code
-     * settled} — at once, or when the database returns — its claims are released, its presence
-     * closed and its end audited with the next batch.
+     * The session ended with {@code reason}. Once its confirmations are {@code settled} — at once,
+     * or when the database returns — its claims are released, its presence closed and its end
+     * audited with the next batch.
      */
-    void ended(Presence presence, Member member, String reason, int closeCode, CompletableFuture<Void> settled) {
+    void ended(OpenSession session, String reason, int closeCode, CompletableFuture<Void> settled) {
+        Presence presence = session.presence();
+        Member member = session.member();
         metrics.connectionClosed();
         log.atInfo()
                 .setMessage("Session closed")
