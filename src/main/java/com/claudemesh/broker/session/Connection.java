@@ -95,13 +95,12 @@ final class Connection implements Outbound.Events {
     }
 
     private void beforeHello(Frames.Inbound frame) {
+        boolean aHello = frame instanceof Frames.Hello || frame instanceof Frames.BadHello;
+        if (aHello && !services.limits().helloAllowed(clientAddress)) {
+            refuse(services.verifier().tryAgainLater());
+            return;
+        }
         switch (frame) {
-            case Frames.Hello hello
-            when !services.limits().helloAllowed(clientAddress) ->
-                refuse(services.verifier().tryAgainLater());
-            case Frames.BadHello bad
-            when !services.limits().helloAllowed(clientAddress) ->
-                refuse(services.verifier().tryAgainLater());
             case Frames.Hello hello -> hello(hello);
             case Frames.BadHello bad -> refuse(services.verifier().malformed());
             default -> send(new Frames.Error("no_hello", "must send hello first"));
