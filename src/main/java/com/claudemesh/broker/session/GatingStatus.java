@@ -33,15 +33,27 @@ final class GatingStatus {
         return next == Status.IDLE && old != Status.IDLE;
     }
 
-    /** Taken before the stored status is read, for {@link #reread}. */
-    synchronized long heard() {
-        return heard;
+    /** Taken before the stored status is read; the status read is then handed to {@link Reread#apply}. */
+    synchronized Reread beforeReread() {
+        return new Reread(heard);
     }
 
-    /** The stored status, read after {@link #heard} returned {@code heardBefore}; ignored if an event came since. */
-    synchronized void reread(Status stored, long heardBefore) {
-        if (heard == heardBefore) {
-            status = stored;
+    /** A re-read of the stored status in progress, begun when {@code heardBefore} events had been heard. */
+    final class Reread {
+
+        private final long heardBefore;
+
+        private Reread(long heardBefore) {
+            this.heardBefore = heardBefore;
+        }
+
+        /** The stored status as read; ignored if an event came since the re-read began. */
+        void apply(Status stored) {
+            synchronized (GatingStatus.this) {
+                if (heard == heardBefore) {
+                    status = stored;
+                }
+            }
         }
     }
 }

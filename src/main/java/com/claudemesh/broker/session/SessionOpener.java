@@ -206,20 +206,17 @@ class SessionOpener implements DisposableBean {
     }
 
     private void afterStart(List<String> presenceIds, List<String> memberIds) {
-        Map<String, GatingStatus> gating = new HashMap<>();
-        Map<String, Long> heard = new HashMap<>();
+        Map<String, GatingStatus.Reread> rereads = new HashMap<>();
         for (String presenceId : presenceIds) {
-            registry.byPresence(presenceId).ifPresent(connection -> {
-                GatingStatus status = connection.session().status();
-                gating.put(presenceId, status);
-                heard.put(presenceId, status.heard());
-            });
+            registry.byPresence(presenceId)
+                    .ifPresent(connection -> rereads.put(
+                            presenceId, connection.session().status().beforeReread()));
         }
         try {
-            if (!gating.isEmpty()) {
+            if (!rereads.isEmpty()) {
                 presences
-                        .liveStatuses(gating.keySet())
-                        .forEach((presenceId, stored) -> gating.get(presenceId).reread(stored, heard.get(presenceId)));
+                        .liveStatuses(rereads.keySet())
+                        .forEach((presenceId, stored) -> rereads.get(presenceId).apply(stored));
             }
         } catch (DataAccessException e) {
             log.warn("Re-reading new presences failed: {}", e.getClass().getSimpleName());

@@ -25,9 +25,9 @@ class GatingStatusTest {
     @Test
     void theReread_catchesUpOnEventsNobodyHeard() {
         GatingStatus status = new GatingStatus(Status.IDLE);
-        long heard = status.heard();
+        GatingStatus.Reread reread = status.beforeReread();
 
-        status.reread(Status.WORKING, heard);
+        reread.apply(Status.WORKING);
 
         assertThat(status.admits(Priority.NEXT)).isFalse();
     }
@@ -35,12 +35,12 @@ class GatingStatusTest {
     @Test
     void theReread_isIgnoredWhenAnEventCameAfterItStarted_soASetStatusRightAfterHelloAckStays() {
         GatingStatus status = new GatingStatus(Status.IDLE);
-        long heard = status.heard();
+        GatingStatus.Reread reread = status.beforeReread();
         // The row is read while still idle; the session's set_status working commits and is heard
         // before that stale read is applied.
         status.changed(Status.WORKING);
 
-        status.reread(Status.IDLE, heard);
+        reread.apply(Status.IDLE);
 
         assertThat(status.admits(Priority.NEXT)).isFalse();
     }
