@@ -2,7 +2,9 @@ package com.claudemesh.broker.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -205,6 +207,28 @@ record BenchOptions(
                 integer(values, "warmup-rounds", 1),
                 Duration.ofSeconds(integer(values, "warmup-seconds", 0)),
                 integer(values, "warmup-broadcasts", 0));
+    }
+
+    /** An unreported run before the measured one, and how its line in the output names it. */
+    record Warmup(String label, BenchOptions run) {}
+
+    /**
+     * The warm-ups, in the order they run: the burst ({@code --warmup}, {@code --warmup-rounds}
+     * times), then the scenario's own ({@code --warmup-seconds} at the rate, {@code
+     * --warmup-broadcasts}).
+     */
+    List<Warmup> warmups() {
+        List<Warmup> warmups = new ArrayList<>();
+        for (int round = 0; warmup > 0 && round < warmupRounds; round++) {
+            warmups.add(new Warmup("burst of " + warmup + " per peer", warmupRun()));
+        }
+        if (!rateWarmup.isZero()) {
+            warmups.add(new Warmup(rate + "/s for " + rateWarmup.toSeconds() + " s", rateWarmupRun()));
+        }
+        if (broadcastWarmup > 0) {
+            warmups.add(new Warmup(broadcastWarmup + " broadcasts", broadcastWarmupRun()));
+        }
+        return warmups;
     }
 
     /** The unreported warm-up run: a burst of {@code warmup} messages per peer, nothing sampled or written. */

@@ -36,8 +36,9 @@ class BenchOptionsTest {
         assertThat(warmup.warmup()).isZero();
         assertThat(rate.warmupRounds()).isEqualTo(1);
         assertThat(BenchOptions.parse(new String[] {"burst", "--warmup", "50", "--warmup-rounds", "3"}, ENV)
-                        .warmupRounds())
-                .isEqualTo(3);
+                        .warmups())
+                .extracting(BenchOptions.Warmup::label)
+                .containsExactly("burst of 50 per peer", "burst of 50 per peer", "burst of 50 per peer");
 
         BenchOptions settled = BenchOptions.parse(
                 new String[] {"rate", "--rate", "500", "--warmup-seconds", "30", "--analyze-every", "5"}, ENV);
@@ -62,6 +63,8 @@ class BenchOptionsTest {
         assertThat(warmFanOut.brokerPid()).isZero();
         assertThat(warmFanOut.broadcastWarmup()).isZero();
         assertThat(fanOut.warmupRun().broadcasts()).isEqualTo(1000);
+        assertThat(fanOut.warmups()).extracting(BenchOptions.Warmup::label).containsExactly("300 broadcasts");
+        assertThat(settled.warmups()).extracting(BenchOptions.Warmup::label).containsExactly("500/s for 30 s");
 
         BenchOptions sampled = BenchOptions.parse(new String[] {"rate", "--latency-csv", "/tmp/l.csv"}, ENV);
         assertThat(sampled.latencyCsv()).isEqualTo(Path.of("/tmp/l.csv"));

@@ -76,21 +76,10 @@ public final class LoadGenerator {
         LoadGenerator generator = new LoadGenerator(options);
         BenchReport report;
         try {
-            for (int round = 0; options.warmup() > 0 && round < options.warmupRounds(); round++) {
-                BenchReport warmup = new LoadGenerator(options.warmupRun()).run();
-                System.out.println("warm-up: burst of " + options.warmup() + " per peer, "
-                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
-            }
-            if (!options.rateWarmup().isZero()) {
-                BenchReport warmup = new LoadGenerator(options.rateWarmupRun()).run();
-                System.out.println("warm-up: " + options.rate() + "/s for "
-                        + options.rateWarmup().toSeconds() + " s, "
-                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
-            }
-            if (options.broadcastWarmup() > 0) {
-                BenchReport warmup = new LoadGenerator(options.broadcastWarmupRun()).run();
-                System.out.println("warm-up: " + options.broadcastWarmup() + " broadcasts, "
-                        + (warmup.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
+            for (BenchOptions.Warmup warmup : options.warmups()) {
+                BenchReport done = new LoadGenerator(warmup.run()).run();
+                System.out.println("warm-up: " + warmup.label() + ", "
+                        + (done.ok() ? "all delivered" : "NOT all delivered") + " (not reported)");
             }
             report = generator.run();
         } catch (SQLException e) {
